@@ -1,0 +1,25 @@
+"""tinygrad_lite: a small, exact autograd engine for learning backpropagation.
+
+`Value` (a scalar) and `Tensor` (a NumPy array) record a computation graph and
+are differentiated by one shared core (`tinygrad_lite.autograd`).
+"""
+
+from .autograd import detect_anomaly, is_grad_enabled, no_grad
+from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
+from .gradcheck import gradcheck
+from .tensor import Tensor
+from .value import Value
+
+__all__ = [
+    "AnomalyError",
+    "BackwardError",
+    "GradcheckError",
+    "ShapeError",
+    "Tensor",
+    "Value",
+    "detect_anomaly",
+    "gradcheck",
+    "is_grad_enabled",
+    "no_grad",
+]
+__version__ = "0.1.0"

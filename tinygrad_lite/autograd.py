@@ -1,0 +1,150 @@
+"""The one autodiff core shared by `Value` and `Tensor`.
+
+A graph node (a `Value` or a `Tensor`) knows:
+
+- ``parents``: the nodes it was computed from (a tuple: deterministic order);
+- ``op``: the name of the operation that made it ("" for a leaf);
+- ``grad``: the gradient of the current root with respect to it;
+- ``_chain()``: the chain rule for this node alone, a list of
+  ``(parent, contribution)`` pairs, where contribution = dL/dparent through
+  this node = (local derivative) x (this node's grad);
+- ``_accumulate(g)``: add a contribution to its own grad;
+- ``_reset_grad()``: forget the grad of a previous backward pass.
+
+Everything else here is shared: recording on/off (`no_grad`), NaN/inf
+detection (`detect_anomaly`), the iterative topological order and the single
+backward loop.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+
+from .errors import AnomalyError
+
+
+class _State(threading.local):
+    """Per-thread switches (as in PyTorch, each thread has its own)."""
+
+    grad_enabled: bool = True
+    anomaly: bool = False
+
+
+state = _State()
+
+
+class Node:
+    """Base of `Value` and `Tensor`: marks a class as speaking the node protocol
+    described at the top of this module (``parents``, ``op``, ``label``,
+    ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_reset_grad``)."""
+
+    __slots__ = ()
+
+
+class no_grad(contextlib.ContextDecorator):  # noqa: N801 - the public name, as in PyTorch
+    """Inside ``with no_grad():`` (or a function decorated ``@no_grad()``) no
+    graph is recorded: results are leaves with no parents, so they cost no
+    memory for backward and cannot be differentiated."""
+
+    def __enter__(self) -> no_grad:
+        self._saved = state.grad_enabled
+        state.grad_enabled = False
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        state.grad_enabled = self._saved
+
+
+def is_grad_enabled() -> bool:
+    """True when operations are being recorded for backward (outside `no_grad`)."""
+    return state.grad_enabled
+
+
+@contextlib.contextmanager
+def detect_anomaly() -> Iterator[None]:
+    """Inside this context the first operation whose forward result, or whose
+    gradient contribution during backward, contains NaN or inf raises
+    `AnomalyError` naming the op and the shapes of its inputs."""
+    saved = state.anomaly
+    state.anomaly = True
+    try:
+        yield
+    finally:
+        state.anomaly = saved
+
+
+def _describe(node: Any) -> str:
+    shapes = ", ".join(str(getattr(p, "shape", "scalar")) for p in node.parents)
+    return f"op {node.op!r} (input shapes: {shapes or 'none'})"
+
+
+def check_forward(node: Any, finite: bool) -> None:
+    """Called by node constructors when anomaly detection is on."""
+    if not finite:
+        raise AnomalyError(f"{_describe(node)} produced NaN or inf in its forward pass")
+
+
+def topological_order(root: Any) -> list:
+    """Every node `root` depends on through differentiable parents, each after
+    all of its parents (root last).
+
+    Iterative depth-first search with an explicit stack, so a chain a million
+    nodes deep needs no recursion. Parents that do not require grad (data,
+    constants) are left out: no gradient flows to them.
+    """
+    order: list = []
+    visited: set[int] = set()
+    stack: list = [(root, False)]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node, parents_done = pop()
+        if parents_done:
+            order.append(node)
+            continue
+        if id(node) in visited:
+            continue
+        visited.add(id(node))
+        push((node, True))
+        for parent in node.parents:
+            if parent.requires_grad and id(parent) not in visited:
+                push((parent, False))
+    return order
+
+
+def backward(root: Any, seed: Any) -> None:
+    """Reverse-mode differentiation of `root`, seeded with dL/droot = `seed`.
+
+    Semantics (the same as PyTorch's for leaves):
+    - leaves (nodes with no parents) *accumulate*: a second backward adds to
+      their grad, the caller zeroes them;
+    - intermediate nodes are reset first, so their grad is always this pass's
+      and a repeated backward does not compound through them;
+    - a node used several times receives the sum of all its contributions.
+    The graph is kept, so calling backward again is allowed.
+    """
+    order = topological_order(root)
+    for node in order:
+        if node.parents:
+            node._reset_grad()
+    root._accumulate(seed)
+    anomaly = state.anomaly
+    for node in reversed(order):
+        if not node.parents:
+            continue
+        for parent, contribution in node._chain():
+            if anomaly and not _all_finite(contribution):
+                which = next(i for i, p in enumerate(node.parents) if p is parent)
+                raise AnomalyError(
+                    f"{_describe(node)} produced NaN or inf in its backward pass "
+                    f"(gradient for its input {which})"
+                )
+            parent._accumulate(contribution)
+
+
+def _all_finite(x: Any) -> bool:
+    return bool(np.all(np.isfinite(x)))

@@ -1,0 +1,490 @@
+"""The Tensor operations: each one's forward and backward side by side.
+
+An op is a class with two static methods:
+
+- ``forward(ctx, *arrays, **params) -> ndarray``: the result, from the inputs'
+  NumPy arrays. It may keep what backward needs in ``ctx.saved``.
+- ``backward(ctx, g) -> tuple``: given g = dL/d(output), return dL/d(input)
+  for each input, in order (None where an input needs no gradient). It reads
+  ``ctx.data`` (the output), ``ctx.parents`` (the input Tensors) and
+  ``ctx.saved``.
+
+``ctx`` is the output Tensor itself, so nothing else is allocated per op.
+Gradients for broadcast operands may come back in the broadcast shape:
+`Tensor._chain` sums them back to each input's own shape in one place
+(`unbroadcast`), so no op repeats that logic. Elementwise math follows IEEE
+floats like NumPy: ``exp`` overflows to inf, ``log(0)`` is -inf.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+Array = np.ndarray
+
+
+def needs_grad(ctx: Any, i: int) -> bool:
+    """Whether input `i` wants a gradient (skip costly work when it does not)."""
+    return ctx.parents[i].requires_grad
+
+
+def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
+    """Sum `g` down to `shape`: the adjoint of NumPy broadcasting.
+
+    Leading axes that broadcasting added are summed away; axes where `shape`
+    has 1 but `g` does not are summed with keepdims."""
+    if g.shape == shape:
+        return g
+    extra = g.ndim - len(shape)
+    if extra:
+        g = g.sum(axis=tuple(range(extra)))
+    ones = tuple(i for i, n in enumerate(shape) if n == 1 and g.shape[i] != 1)
+    if ones:
+        g = g.sum(axis=ones, keepdims=True)
+    return g
+
+
+# -- binary arithmetic --------------------------------------------------------
+class Add:
+    """z = x + y;  dz/dx = 1, dz/dy = 1."""
+
+    name = "+"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        return x + y
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return g, g
+
+
+class Sub:
+    """z = x - y;  dz/dx = 1, dz/dy = -1."""
+
+    name = "-"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        return x - y
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return g, (-g if needs_grad(ctx, 1) else None)
+
+
+class Mul:
+    """z = x * y;  dz/dx = y, dz/dy = x."""
+
+    name = "*"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        return x * y
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, y = ctx.parents
+        return (
+            g * y.data if x.requires_grad else None,
+            g * x.data if y.requires_grad else None,
+        )
+
+
+class Div:
+    """z = x / y;  dz/dx = 1/y, dz/dy = -x/y**2 = -z/y."""
+
+    name = "/"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        return x / y
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, y = ctx.parents
+        gx = g / y.data
+        return gx if x.requires_grad else None, (-gx * ctx.data if y.requires_grad else None)
+
+
+class Pow:
+    """z = x ** y;  dz/dx = y * x**(y-1), dz/dy = z * ln(x).
+
+    As in PyTorch, dz/dx is 0 where y == 0 and dz/dy is 0 where x == 0 and
+    y >= 0 (x**y is flat in y there), instead of 0*inf = nan."""
+
+    name = "**"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return x**y
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, y = ctx.parents[0].data, ctx.parents[1].data
+        gx = gy = None
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if needs_grad(ctx, 0):
+                gx = g * np.where(y == 0, 0.0, y * x ** (y - 1))
+            if needs_grad(ctx, 1):
+                gy = g * np.where((x == 0) & (y >= 0), 0.0, ctx.data * np.log(x))
+        return gx, gy
+
+
+class MatMul:
+    """z = x @ y (numpy.matmul);  dL/dx = g @ y^T, dL/dy = x^T @ g.
+
+    A 1-D x is a row (1, n) and a 1-D y a column (n, 1) during the product;
+    the gradient drops that axis again. Batch axes broadcast like any
+    operand and are summed back by `unbroadcast`."""
+
+    name = "@"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        return np.matmul(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, y = ctx.parents[0].data, ctx.parents[1].data
+        if x.ndim == 1:
+            x, g = x[None, :], np.expand_dims(g, -2)
+        if y.ndim == 1:
+            y, g = y[:, None], np.expand_dims(g, -1)
+        gx = gy = None
+        if needs_grad(ctx, 0):
+            gx = np.matmul(g, np.swapaxes(y, -1, -2))
+            if ctx.parents[0].ndim == 1:
+                gx = gx[..., 0, :]
+        if needs_grad(ctx, 1):
+            gy = np.matmul(np.swapaxes(x, -1, -2), g)
+            if ctx.parents[1].ndim == 1:
+                gy = gy[..., 0]
+        return gx, gy
+
+
+# -- elementwise ------------------------------------------------------------
+class Neg:
+    """z = -x;  dz/dx = -1."""
+
+    name = "neg"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return -x
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (-g,)
+
+
+class Exp:
+    """z = e**x;  dz/dx = e**x = z."""
+
+    name = "exp"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        with np.errstate(over="ignore"):
+            return np.exp(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g * ctx.data,)
+
+
+class Log:
+    """z = ln(x);  dz/dx = 1/x.  log(0) = -inf, as in NumPy (without its warning)."""
+
+    name = "log"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        with np.errstate(divide="ignore"):
+            return np.log(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        with np.errstate(divide="ignore"):
+            return (g / ctx.parents[0].data,)
+
+
+class Sqrt:
+    """z = sqrt(x);  dz/dx = 1 / (2 sqrt(x)) = 1 / (2z)."""
+
+    name = "sqrt"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return np.sqrt(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        with np.errstate(divide="ignore"):
+            return (g / (2 * ctx.data),)
+
+
+class Abs:
+    """z = |x|;  dz/dx = sign(x) (0 at x == 0, as in PyTorch)."""
+
+    name = "abs"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return np.abs(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g * np.sign(ctx.parents[0].data),)
+
+
+class Tanh:
+    """z = tanh(x);  dz/dx = 1 - z**2."""
+
+    name = "tanh"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return np.tanh(x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        z = ctx.data
+        return (g * (1 - z * z),)
+
+
+class Sigmoid:
+    """z = 1 / (1 + e**-x);  dz/dx = z * (1 - z).
+
+    Stable: with e = e**-|x| (never overflows), z = 1/(1+e) for x >= 0 and
+    e/(1+e) for x < 0."""
+
+    name = "sigmoid"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        e = np.exp(-np.abs(x))
+        return np.where(x >= 0, 1, e) / (1 + e)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        z = ctx.data
+        return (g * z * (1 - z),)
+
+
+class Relu:
+    """z = max(x, 0);  dz/dx = 1 where x > 0, else 0."""
+
+    name = "relu"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return np.maximum(x, 0)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g * (ctx.parents[0].data > 0),)
+
+
+class Clip:
+    """z = min(max(x, lo), hi);  dz/dx = 1 where lo <= x <= hi, else 0
+    (the bounds included, as in PyTorch's clamp)."""
+
+    name = "clip"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, lo: float | None, hi: float | None) -> Array:
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x = ctx.parents[0].data
+        return (g * (x == ctx.data),)
+
+
+class Softplus:
+    """z = ln(1 + e**x);  dz/dx = sigmoid(x).
+
+    Stable: z = max(x, 0) + ln(1 + e**-|x|)."""
+
+    name = "softplus"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g * Sigmoid.forward(ctx, ctx.parents[0].data),)
+
+
+class LogSigmoid:
+    """z = ln(sigmoid(x)) = -softplus(-x);  dz/dx = 1 - sigmoid(x) = sigmoid(-x)."""
+
+    name = "log_sigmoid"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array) -> Array:
+        return -Softplus.forward(ctx, -x)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g * Sigmoid.forward(ctx, -ctx.parents[0].data),)
+
+
+class Softmax:
+    """z_i = e**x_i / sum_j e**x_j along `axis`;  dL/dx = z * (g - sum(g * z)).
+
+    Stable: the max along `axis` is subtracted first, so e is raised to
+    non-positive powers only."""
+
+    name = "softmax"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: int) -> Array:
+        ctx.saved = axis
+        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        z = ctx.data
+        return (z * (g - (g * z).sum(axis=ctx.saved, keepdims=True)),)
+
+
+class LogSoftmax:
+    """z_i = x_i - ln(sum_j e**x_j) along `axis`;  dL/dx = g - softmax(x) * sum(g).
+
+    Stable: computed as (x - m) - ln(sum e**(x - m)) with m the max."""
+
+    name = "log_softmax"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: int) -> Array:
+        ctx.saved = axis
+        shifted = x - x.max(axis=axis, keepdims=True)
+        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g - np.exp(ctx.data) * g.sum(axis=ctx.saved, keepdims=True),)
+
+
+# -- reductions -------------------------------------------------------------
+def _expand(g: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+    """Put back the axes a reduction removed, so `g` broadcasts against its input."""
+    return g if keepdims or axis is None else np.expand_dims(g, axis)
+
+
+class Sum:
+    """z = sum of x over `axis`;  dz/dx = 1 for every element summed."""
+
+    name = "sum"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+        ctx.saved = axis, keepdims
+        return np.sum(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (np.broadcast_to(_expand(g, *ctx.saved), ctx.parents[0].shape),)
+
+
+class Mean:
+    """z = mean of x over `axis` (n elements each);  dz/dx = 1/n."""
+
+    name = "mean"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+        ctx.saved = axis, keepdims
+        return np.mean(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x = ctx.parents[0]
+        n = x.size // max(ctx.data.size, 1) if x.size else 1
+        return (np.broadcast_to(_expand(g, *ctx.saved) / n, x.shape),)
+
+
+class Max:
+    """z = max of x over `axis`;  dz/dx = 1/k at the k elements equal to the
+    max (ties share the gradient evenly, like torch.amax), 0 elsewhere."""
+
+    name = "max"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+        ctx.saved = axis, keepdims
+        return np.max(x, axis=axis, keepdims=keepdims)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        axis, keepdims = ctx.saved
+        hit = ctx.parents[0].data == _expand(ctx.data, axis, keepdims)
+        return (hit * (_expand(g, axis, keepdims) / hit.sum(axis=axis, keepdims=True)),)
+
+
+# -- shape --------------------------------------------------------------------
+class Reshape:
+    """z = x with a new shape;  dL/dx = g reshaped back."""
+
+    name = "reshape"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, shape: tuple[int, ...]) -> Array:
+        return x.reshape(shape)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (g.reshape(ctx.parents[0].shape),)
+
+
+class Transpose:
+    """z = x with its axes permuted;  dL/dx = g with the inverse permutation."""
+
+    name = "transpose"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axes: tuple[int, ...] | None) -> Array:
+        ctx.saved = axes
+        return np.transpose(x, axes)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        axes = ctx.saved
+        return (np.transpose(g, None if axes is None else np.argsort(axes)),)
+
+
+class GetItem:
+    """z = x[index];  dL/dx = zeros with g added at the indexed places.
+
+    Integer-array indices may repeat an element; `np.add.at` then adds each
+    occurrence's gradient (a plain assignment would keep only the last)."""
+
+    name = "getitem"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, index: Any) -> Array:
+        ctx.saved = index
+        return x[index]
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, index = ctx.parents[0], ctx.saved
+        out = np.zeros(x.shape, dtype=g.dtype)
+        if _is_advanced(index):
+            np.add.at(out, index, g)
+        else:
+            out[index] = g
+        return (out,)
+
+
+def _is_advanced(index: Any) -> bool:
+    """True when `index` uses integer or boolean arrays (NumPy's advanced indexing)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return any(isinstance(p, (list, np.ndarray)) for p in parts)

@@ -1,0 +1,419 @@
+"""`Tensor`: a NumPy array that remembers how it was computed.
+
+The math of every operation lives in `ops.py` (forward and backward side by
+side); this module turns operators and methods into calls of `apply`, which
+runs an op's forward and records the graph node. Differentiation itself is
+the shared core in `autograd.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from . import autograd, ops
+from .autograd import state
+from .errors import BackwardError, ShapeError
+
+Operand = "Tensor | float | int | np.ndarray"
+Axis = int | Sequence[int] | None
+
+
+class Tensor(autograd.Node):
+    """An n-dimensional array node.
+
+    ``data`` is a NumPy array (float64 unless you ask for float32, or pass a
+    float32 array); ``grad`` is None until a backward pass reaches the tensor,
+    then an array of the same shape and dtype. Leaves you create have
+    ``requires_grad=False`` unless you ask; an op's result requires grad when
+    any of its inputs does (and recording is on: see `no_grad`).
+    """
+
+    __slots__ = ("_fn", "data", "grad", "label", "op", "parents", "requires_grad", "saved")
+    __array_ufunc__ = None  # `ndarray + Tensor` defers to Tensor.__radd__
+    __hash__ = object.__hash__  # == is elementwise, identity is the hash
+
+    def __init__(
+        self,
+        data: Any,
+        requires_grad: bool = False,
+        dtype: Any = None,
+        label: str = "",
+    ) -> None:
+        self.data = _to_array(data, dtype, copy=requires_grad)
+        if requires_grad and self.data.dtype.kind != "f":
+            raise TypeError(
+                f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
+                "pass dtype=np.float64 (the default for numbers) or np.float32"
+            )
+        self.requires_grad = bool(requires_grad)
+        self.grad: np.ndarray | None = None
+        self.label = label
+        self.op = ""
+        self.parents: tuple[Tensor, ...] = ()
+        self._fn: Any = None
+        self.saved: Any = None
+
+    # -- the node protocol used by autograd.backward ---------------------------
+    def _chain(self) -> list[tuple[Tensor, np.ndarray]]:
+        grads = self._fn.backward(self, self.grad)
+        return [
+            (p, ops.unbroadcast(g, p.data.shape))
+            for p, g in zip(self.parents, grads)
+            if g is not None and p.requires_grad
+        ]
+
+    def _accumulate(self, g: np.ndarray) -> None:
+        if g.dtype != self.data.dtype:
+            g = g.astype(self.data.dtype)
+        if self.grad is None:
+            # A leaf's grad is the user's to keep and is added to in place later,
+            # so it gets its own writable copy; an intermediate may share `g`.
+            self.grad = np.array(g) if not self.parents else g
+        elif self.parents:
+            self.grad = self.grad + g
+        else:
+            self.grad += g
+
+    def _reset_grad(self) -> None:
+        self.grad = None
+
+    def backward(self, grad: Any = None) -> None:
+        """Fill ``grad`` of every tensor this one depends on (that requires grad).
+
+        `grad` is dL/d(self); it defaults to 1 for a one-element tensor and is
+        required otherwise. Leaves accumulate across calls (zero them yourself);
+        intermediate tensors are recomputed from scratch each call."""
+        if not self.requires_grad:
+            raise BackwardError(
+                "backward() on a tensor that does not require grad: none of its inputs "
+                "had requires_grad=True, or it was computed under no_grad()"
+            )
+        if grad is None:
+            if self.data.size != 1:
+                raise BackwardError(
+                    f"backward() on a tensor of shape {self.shape} needs grad=: an array of "
+                    f"shape {self.shape} holding dL/d(this tensor); to differentiate a "
+                    "scalar loss, reduce first, e.g. y.sum().backward() or y.mean().backward()"
+                )
+            seed = np.ones_like(self.data)
+        else:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+            if seed.shape != self.shape:
+                raise BackwardError(
+                    f"backward(grad=...) needs a grad of shape {self.shape} (the tensor's "
+                    f"shape), got shape {seed.shape}"
+                )
+        autograd.backward(self, seed)
+
+    # -- plain attributes -----------------------------------------------------
+    @property
+    def shape(self) -> tuple[int, ...]:
+        return self.data.shape
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def size(self) -> int:
+        return self.data.size
+
+    def numpy(self) -> np.ndarray:
+        """The data as a NumPy array (shared, not copied)."""
+        return self.data
+
+    def item(self) -> float:
+        """The single element of a one-element tensor, as a Python number."""
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a one-element tensor, got shape {self.shape}")
+        return self.data.item()
+
+    def detach(self) -> Tensor:
+        """A new leaf sharing this tensor's data, outside the graph."""
+        return Tensor(self.data, dtype=self.dtype, label=self.label)
+
+    def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __bool__(self) -> bool:
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="Tensor(")
+        extras = ""
+        if self.dtype != np.float64:
+            extras += f", dtype={self.dtype}"
+        if self.requires_grad:
+            extras += ", requires_grad=True"
+        if self.op:
+            extras += f", op={self.op!r}"
+        if self.label:
+            extras += f", label={self.label!r}"
+        return f"Tensor({body}{extras})"
+
+    # -- constructors ---------------------------------------------------------
+    @staticmethod
+    def zeros(*shape: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """A tensor of zeros; ``Tensor.zeros(2, 3)`` or ``Tensor.zeros((2, 3))``."""
+        return Tensor(np.zeros(_shape(shape)), requires_grad, dtype)
+
+    @staticmethod
+    def ones(*shape: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """A tensor of ones."""
+        return Tensor(np.ones(_shape(shape)), requires_grad, dtype)
+
+    @staticmethod
+    def randn(*shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """Standard normal samples; `rng` is a numpy Generator or an int seed."""
+        return Tensor(np.random.default_rng(rng).standard_normal(_shape(shape)), requires_grad, dtype)
+
+    @staticmethod
+    def rand(*shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+        """Uniform samples in [0, 1); `rng` is a numpy Generator or an int seed."""
+        return Tensor(np.random.default_rng(rng).random(_shape(shape)), requires_grad, dtype)
+
+    # -- arithmetic -------------------------------------------------------------
+    def __add__(self, other: Operand) -> Tensor:
+        return apply(ops.Add, self, other)
+
+    def __radd__(self, other: Operand) -> Tensor:
+        return apply(ops.Add, other, self)
+
+    def __sub__(self, other: Operand) -> Tensor:
+        return apply(ops.Sub, self, other)
+
+    def __rsub__(self, other: Operand) -> Tensor:
+        return apply(ops.Sub, other, self)
+
+    def __mul__(self, other: Operand) -> Tensor:
+        return apply(ops.Mul, self, other)
+
+    def __rmul__(self, other: Operand) -> Tensor:
+        return apply(ops.Mul, other, self)
+
+    def __truediv__(self, other: Operand) -> Tensor:
+        return apply(ops.Div, self, other)
+
+    def __rtruediv__(self, other: Operand) -> Tensor:
+        return apply(ops.Div, other, self)
+
+    def __pow__(self, other: Operand) -> Tensor:
+        return apply(ops.Pow, self, other)
+
+    def __rpow__(self, other: Operand) -> Tensor:
+        return apply(ops.Pow, other, self)
+
+    def __matmul__(self, other: Operand) -> Tensor:
+        return apply(ops.MatMul, self, other)
+
+    def __rmatmul__(self, other: Operand) -> Tensor:
+        return apply(ops.MatMul, other, self)
+
+    def __neg__(self) -> Tensor:
+        return apply(ops.Neg, self)
+
+    # -- comparisons: boolean tensors, outside the graph ------------------------
+    def _compare(self, other: Operand, fn: Any) -> Tensor:
+        other_data = other.data if isinstance(other, Tensor) else other
+        try:
+            return Tensor(fn(self.data, other_data), dtype=bool)
+        except ValueError as exc:
+            raise ShapeError(
+                f"{fn.__name__}: cannot compare shapes {self.shape} and {np.shape(other_data)}: {exc}"
+            ) from None
+
+    def __lt__(self, other: Operand) -> Tensor:
+        return self._compare(other, np.less)
+
+    def __le__(self, other: Operand) -> Tensor:
+        return self._compare(other, np.less_equal)
+
+    def __gt__(self, other: Operand) -> Tensor:
+        return self._compare(other, np.greater)
+
+    def __ge__(self, other: Operand) -> Tensor:
+        return self._compare(other, np.greater_equal)
+
+    def __eq__(self, other: Operand) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.equal)
+
+    def __ne__(self, other: Operand) -> Tensor:  # type: ignore[override]
+        return self._compare(other, np.not_equal)
+
+    # -- reductions ---------------------------------------------------------
+    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Sum over `axis` (an int, a tuple, or None for all)."""
+        return apply(ops.Sum, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
+
+    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Mean over `axis` (an int, a tuple, or None for all)."""
+        return apply(ops.Mean, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
+
+    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Max over `axis`; tied maxima share the gradient evenly."""
+        return apply(ops.Max, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
+
+    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
+        """Min over `axis`, as -max(-x); tied minima share the gradient evenly."""
+        return -(-self).max(axis, keepdims)
+
+    # -- shape --------------------------------------------------------------
+    def reshape(self, *shape: int) -> Tensor:
+        """The same elements in a new shape: ``x.reshape(2, 3)`` or ``x.reshape((2, 3))``."""
+        return apply(ops.Reshape, self, shape=_shape(shape))
+
+    def transpose(self, *axes: int) -> Tensor:
+        """Permute the axes (reverse them when none are given), as numpy.transpose."""
+        return apply(ops.Transpose, self, axes=_shape(axes) if axes else None)
+
+    @property
+    def T(self) -> Tensor:
+        """The axes reversed (the usual transpose of a matrix)."""
+        return self.transpose()
+
+    def flatten(self) -> Tensor:
+        """All elements in one axis."""
+        return self.reshape(-1)
+
+    def __getitem__(self, index: Any) -> Tensor:
+        """Basic slicing and integer/boolean-array indexing, as NumPy."""
+        return apply(ops.GetItem, self, index=_plain_index(index))
+
+    # -- elementwise --------------------------------------------------------
+    def exp(self) -> Tensor:
+        return apply(ops.Exp, self)
+
+    def log(self) -> Tensor:
+        return apply(ops.Log, self)
+
+    def sqrt(self) -> Tensor:
+        return apply(ops.Sqrt, self)
+
+    def abs(self) -> Tensor:
+        return apply(ops.Abs, self)
+
+    def tanh(self) -> Tensor:
+        return apply(ops.Tanh, self)
+
+    def sigmoid(self) -> Tensor:
+        return apply(ops.Sigmoid, self)
+
+    def relu(self) -> Tensor:
+        return apply(ops.Relu, self)
+
+    def softplus(self) -> Tensor:
+        return apply(ops.Softplus, self)
+
+    def log_sigmoid(self) -> Tensor:
+        return apply(ops.LogSigmoid, self)
+
+    def clip(self, lo: float | None, hi: float | None) -> Tensor:
+        """Limit values to [lo, hi] (either bound may be None)."""
+        if lo is None and hi is None:
+            raise ValueError("clip needs at least one bound: lo or hi")
+        return apply(ops.Clip, self, lo=lo, hi=hi)
+
+    def softmax(self, axis: int = -1) -> Tensor:
+        return apply(ops.Softmax, self, axis=axis)
+
+    def log_softmax(self, axis: int = -1) -> Tensor:
+        return apply(ops.LogSoftmax, self, axis=axis)
+
+
+def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
+    """Run op `fn` on `inputs` (Tensors, numbers or arrays) and record the node.
+
+    Numbers and arrays become constant tensors (a Python number takes the
+    dtype of the tensor it meets, so float32 stays float32). The graph is
+    recorded only when grad is enabled and some input requires grad."""
+    like = next(x for x in inputs if isinstance(x, Tensor))
+    parents = tuple(x if isinstance(x, Tensor) else _constant(x, like.dtype) for x in inputs)
+    out = Tensor.__new__(Tensor)
+    out.grad, out.label, out.saved = None, "", None
+    out.parents = parents  # forward may read ctx.parents
+    try:
+        data = fn.forward(out, *[p.data for p in parents], **params)
+    except ValueError as exc:
+        shapes = " and ".join(str(p.shape) for p in parents)
+        raise ShapeError(
+            f"op {fn.name!r} cannot take input shapes {shapes}{_describe(params)}: {exc}"
+        ) from None
+    out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
+    if state.grad_enabled and any(p.requires_grad for p in parents):
+        out.requires_grad, out.op, out._fn = True, fn.name, fn
+    else:
+        out.requires_grad, out.op, out.parents, out._fn, out.saved = False, "", (), None, None
+    if state.anomaly:
+        autograd.check_forward(out, bool(np.all(np.isfinite(out.data))))
+    return out
+
+
+def _describe(params: dict) -> str:
+    return "".join(f", {k}={v!r}" for k, v in params.items())
+
+
+def _constant(x: Any, dtype: np.dtype) -> Tensor:
+    """A non-grad tensor for a plain number or array met in an op."""
+    if isinstance(x, (int, float)) and not isinstance(x, bool):
+        return Tensor(np.asarray(x, dtype=dtype))
+    return Tensor(x)
+
+
+def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
+    """`data` as an ndarray: float64 unless `dtype` is given or `data` is
+    already a floating array; non-numeric data is refused."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        arr = np.array(data, dtype=dtype, copy=copy or None)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {exc}") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(
+            f"Tensor needs numeric data (numbers or arrays of numbers), got {type(data).__name__} "
+            f"with NumPy dtype {arr.dtype}"
+        )
+    if dtype is None and arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    return arr
+
+
+def _shape(shape: tuple) -> tuple[int, ...]:
+    """Accept both ``f(2, 3)`` and ``f((2, 3))``."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def _axes(axis: Axis, ndim: int) -> tuple[int, ...] | None:
+    """`axis` as a tuple of non-negative ints (None stays None)."""
+    if axis is None:
+        return None
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    if not all(-ndim <= a < ndim for a in axes):
+        raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
+    return tuple(int(a) % ndim for a in axes)
+
+
+def _plain_index(index: Any) -> Any:
+    """Replace Tensors inside an index by their arrays, and lists by arrays."""
+    if isinstance(index, tuple):
+        return tuple(_plain_index(i) for i in index)
+    if isinstance(index, Tensor):
+        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
+    if isinstance(index, list):
+        return np.asarray(index)
+    return index
