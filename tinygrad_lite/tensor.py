@@ -166,24 +166,28 @@ class Tensor(autograd.Node):
 
     # -- constructors ---------------------------------------------------------
     @staticmethod
-    def zeros(*shape: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    def zeros(*shape: int, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
         """A tensor of zeros; ``Tensor.zeros(2, 3)`` or ``Tensor.zeros((2, 3))``."""
-        return Tensor(np.zeros(_shape(shape)), requires_grad, dtype)
+        return Tensor(np.zeros(_shape(shape)), requires_grad, dtype, label)
 
     @staticmethod
-    def ones(*shape: int, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    def ones(*shape: int, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
         """A tensor of ones."""
-        return Tensor(np.ones(_shape(shape)), requires_grad, dtype)
+        return Tensor(np.ones(_shape(shape)), requires_grad, dtype, label)
 
     @staticmethod
-    def randn(*shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    def randn(
+        *shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None, label: str = ""
+    ) -> Tensor:
         """Standard normal samples; `rng` is a numpy Generator or an int seed."""
-        return Tensor(np.random.default_rng(rng).standard_normal(_shape(shape)), requires_grad, dtype)
+        return Tensor(np.random.default_rng(rng).standard_normal(_shape(shape)), requires_grad, dtype, label)
 
     @staticmethod
-    def rand(*shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None) -> Tensor:
+    def rand(
+        *shape: int, rng: Any = None, requires_grad: bool = False, dtype: Any = None, label: str = ""
+    ) -> Tensor:
         """Uniform samples in [0, 1); `rng` is a numpy Generator or an int seed."""
-        return Tensor(np.random.default_rng(rng).random(_shape(shape)), requires_grad, dtype)
+        return Tensor(np.random.default_rng(rng).random(_shape(shape)), requires_grad, dtype, label)
 
     # -- arithmetic -------------------------------------------------------------
     def __add__(self, other: Operand) -> Tensor:
