@@ -1,0 +1,173 @@
+"""The shared core: topological order, accumulation semantics, no_grad,
+detect_anomaly and deep graphs, for Value and Tensor alike."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+
+from tinygrad_lite import AnomalyError, BackwardError, Tensor, Value, detect_anomaly, is_grad_enabled, no_grad
+from tinygrad_lite.autograd import topological_order
+
+
+def scalar(x: float):
+    return Value(x)
+
+
+def tensor(x: float):
+    return Tensor([x], requires_grad=True)
+
+
+def grad_of(node) -> float:
+    return float(np.sum(node.grad))
+
+
+ENGINES = pytest.mark.parametrize("leaf", [scalar, tensor], ids=["Value", "Tensor"])
+
+
+@ENGINES
+def test_node_reused_k_times_gets_sum_of_contributions(leaf):
+    a = leaf(3.0)
+    b = a + a  # db/da = 2
+    c = b + b  # dc/db = 2
+    d = c * c + c  # dd/dc = 2c + 1 = 25 at c = 12
+    d.backward()
+    assert grad_of(b) == 2 * 25
+    assert grad_of(a) == 4 * 25
+
+
+@ENGINES
+def test_second_backward_doubles_leaves_but_not_intermediates(leaf):
+    a = leaf(3.0)
+    b = a * a
+    c = b + b
+    c.backward()
+    assert (grad_of(a), grad_of(b)) == (12.0, 2.0)
+    c.backward()
+    assert grad_of(a) == 24.0  # leaves accumulate, as in PyTorch
+    assert grad_of(b) == 2.0  # intermediates are this pass's only
+
+
+@ENGINES
+def test_backward_from_an_intermediate_resets_it(leaf):
+    a = leaf(2.0)
+    b = a * 3
+    c = b * b
+    c.backward()
+    b.backward()  # b is the root now: its grad is 1, not 1 + 12
+    assert grad_of(b) == 1.0
+    assert grad_of(a) == 2 * 3 * 6 + 3
+
+
+def test_topological_order_lists_each_node_once_after_its_parents():
+    a, b = Value(1.0), Value(2.0)
+    c = a * b
+    d = c + a
+    e = d * c
+    order = topological_order(e)
+    assert len(order) == len({id(n) for n in order}) == 5
+    position = {id(n): i for i, n in enumerate(order)}
+    for node in order:
+        for parent in node.parents:
+            assert position[id(parent)] < position[id(node)]
+    assert order[-1] is e
+
+
+def test_topological_order_skips_tensors_that_need_no_grad():
+    x = Tensor([1.0, 2.0])  # data: no gradient flows here
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    y = (x * w).sum()
+    assert topological_order(y) == [w, y.parents[0], y]
+    y.backward()
+    assert x.grad is None
+    np.testing.assert_array_equal(w.grad, [1.0, 2.0])
+
+
+def test_million_node_value_chain_has_no_recursion_limit():
+    x = Value(1.0)
+    y = x
+    for _ in range(1_000_000):
+        y = y * 1.0000001
+    y.backward()
+    assert x.grad == pytest.approx(1.0000001**1_000_000, rel=1e-9)
+
+
+def test_long_tensor_chain():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x
+    for _ in range(20_000):
+        y = y + 1.0
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 1.0])
+
+
+# -- no_grad ---------------------------------------------------------------------
+def test_no_grad_context_records_nothing_and_restores():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    assert is_grad_enabled()
+    with no_grad():
+        assert not is_grad_enabled()
+        y = (w * 2).sum()
+        with no_grad():
+            pass
+        assert not is_grad_enabled()  # nested exit keeps the outer setting
+    assert is_grad_enabled()
+    assert (y.requires_grad, y.op, y.parents) == (False, "", ())
+    with pytest.raises(BackwardError, match="does not require grad"):
+        y.backward()
+
+
+def test_no_grad_as_decorator():
+    @no_grad()
+    def predict(w):
+        return w * 3
+
+    w = Tensor([1.0], requires_grad=True)
+    assert not predict(w).requires_grad
+    assert (w * 3).requires_grad
+    assert predict(Value(1.0)).parents == ()
+
+
+def test_no_grad_restores_after_an_exception():
+    with pytest.raises(ZeroDivisionError), no_grad():
+        raise ZeroDivisionError
+    assert is_grad_enabled()
+
+
+def test_no_grad_is_per_thread():
+    seen = []
+    with no_grad():
+        worker = threading.Thread(target=lambda: seen.append(is_grad_enabled()))
+        worker.start()
+        worker.join()
+    assert seen == [True]
+
+
+# -- detect_anomaly ----------------------------------------------------------------
+def test_anomaly_in_forward_names_op_and_shapes():
+    x = Tensor([[0.0, 1.0]], requires_grad=True)
+    with detect_anomaly(), pytest.raises(AnomalyError, match=r"'log'.*\(1, 2\)"):
+        x.log()
+    assert np.isneginf(x.log().data[0, 0])  # outside the context: IEEE result
+
+
+def test_anomaly_in_backward_names_op():
+    x = Tensor([0.0, 4.0], requires_grad=True)
+    with detect_anomaly():
+        y = x.sqrt().sum()  # forward is finite, d sqrt/dx at 0 is inf
+        with pytest.raises(AnomalyError, match=r"'sqrt'.*backward"):
+            y.backward()
+
+
+def test_anomaly_for_values():
+    with detect_anomaly(), pytest.raises(AnomalyError, match="'log'"):
+        Value(-1.0).log()
+    with detect_anomaly():
+        y = Value(2.0).log()  # finite: no error
+    assert y.data == pytest.approx(np.log(2.0))
+
+
+def test_anomaly_is_an_arithmetic_error_users_can_catch():
+    assert issubclass(AnomalyError, FloatingPointError)
