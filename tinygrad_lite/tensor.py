@@ -21,6 +21,17 @@ Operand = "Tensor | float | int | np.ndarray"
 Axis = int | Sequence[int] | None
 
 
+def _unary(fn: Any) -> Any:
+    """A Tensor method applying the one-input op `fn`, documented by its math."""
+
+    def method(self: Tensor) -> Tensor:
+        return apply(fn, self)
+
+    method.__name__ = method.__qualname__ = fn.name
+    method.__doc__ = fn.__doc__
+    return method
+
+
 class Tensor(autograd.Node):
     """An n-dimensional array node.
 
@@ -226,8 +237,7 @@ class Tensor(autograd.Node):
     def __rmatmul__(self, other: Operand) -> Tensor:
         return apply(ops.MatMul, other, self)
 
-    def __neg__(self) -> Tensor:
-        return apply(ops.Neg, self)
+    __neg__ = _unary(ops.Neg)
 
     # -- comparisons: boolean tensors, outside the graph ------------------------
     def _compare(self, other: Operand, fn: Any) -> Tensor:
@@ -296,33 +306,16 @@ class Tensor(autograd.Node):
         """Basic slicing and integer/boolean-array indexing, as NumPy."""
         return apply(ops.GetItem, self, index=_plain_index(index))
 
-    # -- elementwise --------------------------------------------------------
-    def exp(self) -> Tensor:
-        return apply(ops.Exp, self)
-
-    def log(self) -> Tensor:
-        return apply(ops.Log, self)
-
-    def sqrt(self) -> Tensor:
-        return apply(ops.Sqrt, self)
-
-    def abs(self) -> Tensor:
-        return apply(ops.Abs, self)
-
-    def tanh(self) -> Tensor:
-        return apply(ops.Tanh, self)
-
-    def sigmoid(self) -> Tensor:
-        return apply(ops.Sigmoid, self)
-
-    def relu(self) -> Tensor:
-        return apply(ops.Relu, self)
-
-    def softplus(self) -> Tensor:
-        return apply(ops.Softplus, self)
-
-    def log_sigmoid(self) -> Tensor:
-        return apply(ops.LogSigmoid, self)
+    # -- elementwise: each method is its op (docstring included) -----------------
+    exp = _unary(ops.Exp)
+    log = _unary(ops.Log)
+    sqrt = _unary(ops.Sqrt)
+    abs = _unary(ops.Abs)
+    tanh = _unary(ops.Tanh)
+    sigmoid = _unary(ops.Sigmoid)
+    relu = _unary(ops.Relu)
+    softplus = _unary(ops.Softplus)
+    log_sigmoid = _unary(ops.LogSigmoid)
 
     def clip(self, lo: float | None, hi: float | None) -> Tensor:
         """Limit values to [lo, hi] (either bound may be None)."""
