@@ -77,14 +77,12 @@ class Tensor(autograd.Node):
         ]
 
     def _accumulate(self, g: np.ndarray) -> None:
-        if g.dtype != self.data.dtype:
-            g = g.astype(self.data.dtype)
-        if self.grad is None:
-            # A leaf's grad is the user's to keep and is added to in place later,
-            # so it gets its own writable copy; an intermediate may share `g`.
-            self.grad = np.array(g) if not self.parents else g
-        elif self.parents:
-            self.grad = self.grad + g
+        dtype = self.data.dtype
+        if self.parents:  # an intermediate may share `g` with other nodes: never write into it
+            g = g if g.dtype == dtype else g.astype(dtype)
+            self.grad = g if self.grad is None else self.grad + g
+        elif self.grad is None:  # a leaf's grad is the user's: its own writable array
+            self.grad = np.array(g, dtype=dtype)
         else:
             self.grad += g
 
