@@ -150,10 +150,10 @@ class MatMul:
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
         x, y = ctx.parents[0].data, ctx.parents[1].data
+        if y.ndim == 1:  # first: when both are 1-D, g is 0-d and gains the column axis
+            y, g = y[:, None], np.expand_dims(g, -1)
         if x.ndim == 1:
             x, g = x[None, :], np.expand_dims(g, -2)
-        if y.ndim == 1:
-            y, g = y[:, None], np.expand_dims(g, -1)
         gx = gy = None
         if needs_grad(ctx, 0):
             gx = np.matmul(g, np.swapaxes(y, -1, -2))

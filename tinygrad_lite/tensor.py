@@ -289,7 +289,7 @@ class Tensor(autograd.Node):
 
     def transpose(self, *axes: int) -> Tensor:
         """Permute the axes (reverse them when none are given), as numpy.transpose."""
-        return apply(ops.Transpose, self, axes=_shape(axes) if axes else None)
+        return apply(ops.Transpose, self, axes=_axes(_shape(axes), self.ndim) if axes else None)
 
     @property
     def T(self) -> Tensor:

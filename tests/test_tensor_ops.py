@@ -1,0 +1,788 @@
+"""Tensor: every op's forward and gradient (float64) against NumPy and an
+independent central-finite-difference helper, broadcasting with hypothesis,
+dtype rules, no_grad, comparisons, numerical stability, constructors and errors."""
+
+from __future__ import annotations
+
+import math
+import operator
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
+
+import tinygrad_lite
+from tinygrad_lite import BackwardError, ShapeError, Tensor, is_grad_enabled, no_grad
+
+EPS = 1e-6
+RTOL, ATOL = 1e-5, 1e-7
+HYPOTHESIS = settings(max_examples=40, deadline=None, database=None)
+
+
+# -- the independent finite-difference helper ----------------------------------
+def numeric_grads(f, inputs) -> list[np.ndarray]:
+    """Central differences of the scalar ``f(*inputs)`` (NumPy arrays in, a float
+    out) with respect to every element of every input."""
+    xs = [np.array(a, dtype=np.float64) for a in inputs]  # private copies
+    grads = []
+    for x in xs:
+        g = np.zeros_like(x)
+        for idx in np.ndindex(x.shape):
+            orig = x[idx]
+            x[idx] = orig + EPS
+            plus = float(f(*xs))
+            x[idx] = orig - EPS
+            minus = float(f(*xs))
+            x[idx] = orig
+            g[idx] = (plus - minus) / (2 * EPS)
+        grads.append(g)
+    return grads
+
+
+def weights(shape: tuple[int, ...]) -> np.ndarray:
+    """A fixed random weighting so that every output element matters."""
+    return np.asarray(np.random.default_rng(1234).standard_normal(shape))
+
+
+def check_op(fn, ref, inputs) -> None:
+    """fn on Tensors vs ref on arrays: forward values, then grads of
+    (out * W).sum() against finite differences of (ref(...) * W).sum()."""
+    tensors = [Tensor(np.array(a), requires_grad=True) for a in inputs]
+    out = fn(*tensors)
+    expected = np.asarray(ref(*[np.array(a) for a in inputs]))
+    assert isinstance(out, Tensor)
+    assert out.dtype == np.float64
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-10, atol=1e-12)
+    W = weights(out.shape)
+    loss = (out * Tensor(W)).sum()
+    assert loss.shape == ()
+    loss.backward()
+    numeric = numeric_grads(lambda *xs: np.sum(np.asarray(ref(*xs)) * W), inputs)
+    for k, (t, n) in enumerate(zip(tensors, numeric)):
+        assert t.grad is not None, f"input {k} got no grad"
+        assert t.grad.shape == t.shape
+        assert t.grad.dtype == np.float64
+        np.testing.assert_allclose(t.grad, n, rtol=RTOL, atol=ATOL, err_msg=f"input {k}")
+
+
+def test_numeric_grads_helper_is_right():
+    x = np.array([[1.0, -2.0], [0.5, 3.0]])
+    y = np.array([2.0, -1.0])
+    gx, gy = numeric_grads(lambda a, b: np.sum(a**2 * b), [x, y])
+    np.testing.assert_allclose(gx, 2 * x * y, rtol=1e-8)
+    np.testing.assert_allclose(gy, (x**2).sum(axis=0), rtol=1e-8)
+    np.testing.assert_array_equal(x, [[1.0, -2.0], [0.5, 3.0]])  # inputs untouched
+
+
+# -- inputs ----------------------------------------------------------------------
+RNG = np.random.default_rng(20240501)
+
+
+def normal(*shape: int) -> np.ndarray:
+    return RNG.standard_normal(shape)
+
+
+def positive(*shape: int) -> np.ndarray:
+    return RNG.uniform(0.5, 2.0, shape)
+
+
+def away_from_zero(*shape: int) -> np.ndarray:
+    return RNG.choice([-1.0, 1.0], shape) * RNG.uniform(0.2, 2.0, shape)
+
+
+def distinct(*shape: int) -> np.ndarray:
+    """Pairwise distinct values (gaps of 0.25 >> eps): max/min are differentiable."""
+    n = math.prod(shape)
+    return (RNG.permutation(n) * 0.25 - n * 0.125 + RNG.uniform(0, 0.01, n)).reshape(shape)
+
+
+# values at least 0.1 away from 0 and from the clip bounds +-0.5
+AWAY_FROM_BOUNDS = np.array([[-1.3, -0.8, -0.35, -0.1], [0.15, 0.3, 0.7, 1.2], [-0.62, 0.42, 0.9, -0.2]])
+
+
+def np_softmax(x: np.ndarray, axis: int) -> np.ndarray:
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def case(name: str, fn, ref, *inputs):
+    return pytest.param(fn, ref, inputs, id=name)
+
+
+def same(name: str, fn, *inputs):
+    """An op spelled the same way for Tensors and NumPy arrays."""
+    return case(name, fn, fn, *inputs)
+
+
+ARITHMETIC = [
+    same("add", lambda x, y: x + y, normal(3, 4), normal(3, 4)),
+    same("sub", lambda x, y: x - y, normal(3, 4), normal(3, 4)),
+    same("mul", lambda x, y: x * y, normal(3, 4), normal(3, 4)),
+    same("div", lambda x, y: x / y, normal(3, 4), positive(3, 4)),
+    same("pow-tensor-exponent", lambda x, y: x**y, positive(3, 4), normal(3, 4)),
+    same("pow-int-3", lambda x: x**3, normal(3, 4)),
+    same("pow-float-2.5", lambda x: x**2.5, positive(3, 4)),
+    same("pow-negative-1.5", lambda x: x**-1.5, positive(3, 4)),
+    same("pow-0.5", lambda x: x**0.5, positive(3, 4)),
+    same("rpow-2**x", lambda x: 2**x, normal(3, 4)),
+    same("rpow-0.5**x", lambda x: 0.5**x, normal(3, 4)),
+    same("neg", lambda x: -x, normal(3, 4)),
+    same("reuse-x*x+x", lambda x: x * x + x / (x * x + 1), normal(3, 4)),
+    same("broadcast-add-(3,1)+(4,)", lambda x, y: x + y, normal(3, 1), normal(4)),
+    same("broadcast-mul-(2,1,4)*(3,1)", lambda x, y: x * y, normal(2, 1, 4), normal(3, 1)),
+]
+
+MATMUL = [
+    same("matmul-1d@1d", lambda x, y: x @ y, normal(4), normal(4)),
+    same("matmul-1d@2d", lambda x, y: x @ y, normal(4), normal(4, 3)),
+    same("matmul-2d@1d", lambda x, y: x @ y, normal(3, 4), normal(4)),
+    same("matmul-2d@2d", lambda x, y: x @ y, normal(3, 4), normal(4, 2)),
+    same("matmul-3d@3d", lambda x, y: x @ y, normal(2, 3, 4), normal(2, 4, 2)),
+    same("matmul-(2,1,3,4)@(5,4,2)", lambda x, y: x @ y, normal(2, 1, 3, 4), normal(5, 4, 2)),
+    same("matmul-2d@3d", lambda x, y: x @ y, normal(3, 4), normal(2, 4, 2)),
+    same("matmul-1d@3d", lambda x, y: x @ y, normal(4), normal(2, 4, 3)),
+    same("matmul-3d@1d", lambda x, y: x @ y, normal(2, 3, 4), normal(4)),
+]
+
+
+def reduction(name: str, axis, keepdims: bool):
+    data = normal(2, 3, 4) if name in ("sum", "mean") else distinct(2, 3, 4)
+    return case(
+        f"{name}-axis={axis}-keepdims={keepdims}",
+        lambda x: getattr(x, name)(axis=axis, keepdims=keepdims),
+        lambda x: getattr(np, name)(x, axis=axis, keepdims=keepdims),
+        data,
+    )
+
+
+REDUCTIONS = [
+    reduction(name, axis, keepdims)
+    for name in ("sum", "mean", "max", "min")
+    for axis in (None, 0, 1, -1, (0, 2), (-1, 0))
+    for keepdims in (False, True)
+] + [
+    case("sum-positional-axis", lambda x: x.sum(1), lambda x: x.sum(1), normal(2, 3, 4)),
+    case("mean-default", lambda x: x.mean(), np.mean, normal(2, 3, 4)),
+    case("max-default", lambda x: x.max(), np.max, distinct(2, 3, 4)),
+    case("min-default", lambda x: x.min(), np.min, distinct(2, 3, 4)),
+]
+
+MASK = np.array([[True, False, True, True, False], [False, False, True, False, True]] * 2)
+
+SHAPE_OPS = [
+    same("reshape-varargs", lambda x: x.reshape(4, 6), normal(2, 3, 4)),
+    same("reshape-tuple", lambda x: x.reshape((6, 4)), normal(2, 3, 4)),
+    same("reshape-minus-one", lambda x: x.reshape(-1, 2), normal(2, 3, 4)),
+    same("reshape-to-3d", lambda x: x.reshape(3, 2, 2), normal(12)),
+    same("transpose-no-args", lambda x: x.transpose(), normal(2, 3, 4)),
+    same("transpose-axes-varargs", lambda x: x.transpose(2, 0, 1), normal(2, 3, 4)),
+    same("transpose-axes-tuple", lambda x: x.transpose((1, 0, 2)), normal(2, 3, 4)),
+    same("transpose-negative-axes", lambda x: x.transpose(-1, 0, 1), normal(2, 3, 4)),
+    same("T-2d", lambda x: x.T, normal(3, 4)),
+    same("T-3d", lambda x: x.T, normal(2, 3, 4)),
+    same("flatten", lambda x: x.flatten(), normal(2, 3, 4)),
+    same("getitem-slice", lambda x: x[1:3], normal(4, 5)),
+    same("getitem-2d-slices", lambda x: x[1:, 1:4], normal(4, 5)),
+    same("getitem-negative-step", lambda x: x[::-1], normal(4, 5)),
+    same("getitem-negative-step-2d", lambda x: x[::-2, 4:0:-2], normal(4, 5)),
+    same("getitem-int", lambda x: x[1], normal(4, 5)),
+    same("getitem-negative-int-pair", lambda x: x[-1, 2], normal(4, 5)),
+    same("getitem-ellipsis", lambda x: x[..., 0], normal(2, 3, 4)),
+    same("getitem-int-array-repeated", lambda x: x[[0, 0, 2, 3, 3, 3]], normal(4, 5)),
+    same("getitem-int-array-2d-repeated", lambda x: x[np.array([[0, 1], [1, 1]])], normal(4, 5)),
+    same("getitem-two-arrays-repeated", lambda x: x[[0, 2, 0], [1, 1, 1]], normal(4, 5)),
+    same("getitem-bool-mask", lambda x: x[MASK], normal(4, 5)),
+    same("getitem-bool-mask-from-comparison", lambda x: x[x > 0], away_from_zero(4, 5)),
+    same("getitem-slice-and-array", lambda x: x[1:, [3, 0, 3]], normal(4, 5)),
+    same("getitem-array-and-slice", lambda x: x[[2, 2, 0], ::-1], normal(4, 5)),
+]
+
+ELEMENTWISE = [
+    case("exp", lambda x: x.exp(), np.exp, normal(3, 4)),
+    case("log", lambda x: x.log(), np.log, positive(3, 4)),
+    case("sqrt", lambda x: x.sqrt(), np.sqrt, positive(3, 4)),
+    case("abs", lambda x: x.abs(), np.abs, away_from_zero(3, 4)),
+    case("tanh", lambda x: x.tanh(), np.tanh, normal(3, 4)),
+    case("sigmoid", lambda x: x.sigmoid(), lambda x: 1 / (1 + np.exp(-x)), 2 * normal(3, 4)),
+    case("relu", lambda x: x.relu(), lambda x: np.maximum(x, 0), away_from_zero(3, 4)),
+    case("clip-lo-hi", lambda x: x.clip(-0.5, 0.5), lambda x: np.clip(x, -0.5, 0.5), AWAY_FROM_BOUNDS),
+    case("clip-lo-only", lambda x: x.clip(-0.5, None), lambda x: np.maximum(x, -0.5), AWAY_FROM_BOUNDS),
+    case("clip-hi-only", lambda x: x.clip(None, 0.5), lambda x: np.minimum(x, 0.5), AWAY_FROM_BOUNDS),
+    case("softmax-axis-1", lambda x: x.softmax(-1), lambda x: np_softmax(x, -1), normal(3, 4)),
+    case("softmax-default", lambda x: x.softmax(), lambda x: np_softmax(x, -1), normal(3, 4)),
+    case("softmax-axis0", lambda x: x.softmax(axis=0), lambda x: np_softmax(x, 0), normal(3, 4)),
+    case(
+        "log_softmax-axis-1", lambda x: x.log_softmax(-1), lambda x: np.log(np_softmax(x, -1)), normal(3, 4)
+    ),
+    case("log_softmax-axis0", lambda x: x.log_softmax(0), lambda x: np.log(np_softmax(x, 0)), normal(3, 4)),
+    case("log_softmax-3d", lambda x: x.log_softmax(1), lambda x: np.log(np_softmax(x, 1)), normal(2, 3, 4)),
+    case("softplus", lambda x: x.softplus(), lambda x: np.log1p(np.exp(x)), 3 * normal(3, 4)),
+    case("log_sigmoid", lambda x: x.log_sigmoid(), lambda x: -np.log1p(np.exp(-x)), 3 * normal(3, 4)),
+    case(
+        "composite-mlp",
+        lambda x, w, b: ((x @ w + b).tanh() @ w.T).sigmoid().mean(axis=0),
+        lambda x, w, b: (1 / (1 + np.exp(-(np.tanh(x @ w + b) @ w.T)))).mean(axis=0),
+        normal(5, 3),
+        normal(3, 4),
+        normal(4),
+    ),
+]
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), ARITHMETIC)
+def test_arithmetic_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), MATMUL)
+def test_matmul_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), REDUCTIONS)
+def test_reduction_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), SHAPE_OPS)
+def test_shape_op_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), ELEMENTWISE)
+def test_elementwise_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+# -- broadcasting with hypothesis ----------------------------------------------------
+# symbol -> (operator, range of the left operand, range of the right operand)
+BINARY = {
+    "+": (operator.add, (-3.0, 3.0), (-3.0, 3.0)),
+    "-": (operator.sub, (-3.0, 3.0), (-3.0, 3.0)),
+    "*": (operator.mul, (-3.0, 3.0), (-3.0, 3.0)),
+    "/": (operator.truediv, (-3.0, 3.0), (0.5, 3.0)),
+    "**": (operator.pow, (0.5, 2.0), (-2.0, 2.0)),
+}
+SHAPES = mutually_broadcastable_shapes(num_shapes=2, max_dims=4, max_side=3)
+
+
+def float_arrays(shape: tuple[int, ...], bounds: tuple[float, float]):
+    lo, hi = bounds
+    return arrays(np.float64, shape, elements=st.floats(lo, hi, allow_nan=False, allow_infinity=False))
+
+
+def assert_grads_match_fd(out, tensors, ref, inputs):
+    W = weights(out.shape)
+    (out * Tensor(W)).sum().backward()
+    numeric = numeric_grads(lambda *xs: np.sum(np.asarray(ref(*xs)) * W), inputs)
+    for t, n in zip(tensors, numeric):
+        assert t.grad is not None
+        assert t.grad.shape == t.shape
+        np.testing.assert_allclose(t.grad, n, rtol=RTOL, atol=ATOL)
+
+
+@pytest.mark.parametrize("symbol", list(BINARY))
+@HYPOTHESIS
+@given(data=st.data())
+def test_binary_op_broadcasting(symbol, data):
+    op, left, right = BINARY[symbol]
+    a_shape, b_shape = data.draw(SHAPES).input_shapes
+    a_np = data.draw(float_arrays(a_shape, left))
+    b_np = data.draw(float_arrays(b_shape, right))
+    a = Tensor(a_np, requires_grad=True)
+    b = Tensor(b_np, requires_grad=True)
+    out = op(a, b)
+    expected = op(a_np, b_np)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    assert_grads_match_fd(out, [a, b], op, [a_np, b_np])
+    assert a.grad.shape == a.shape
+    assert b.grad.shape == b.shape
+
+
+@HYPOTHESIS
+@given(data=st.data())
+def test_matmul_broadcasting(data):
+    batch_a, batch_b = data.draw(
+        mutually_broadcastable_shapes(num_shapes=2, max_dims=2, max_side=3)
+    ).input_shapes
+    n, k, m = (data.draw(st.integers(1, 3)) for _ in range(3))
+    a_shape = (k,) if data.draw(st.booleans()) else (*batch_a, n, k)
+    b_shape = (k,) if data.draw(st.booleans()) else (*batch_b, k, m)
+    a_np = data.draw(float_arrays(a_shape, (-2.0, 2.0)))
+    b_np = data.draw(float_arrays(b_shape, (-2.0, 2.0)))
+    a = Tensor(a_np, requires_grad=True)
+    b = Tensor(b_np, requires_grad=True)
+    out = a @ b
+    expected = np.matmul(a_np, b_np)
+    assert out.shape == expected.shape
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    assert_grads_match_fd(out, [a, b], np.matmul, [a_np, b_np])
+
+
+@pytest.mark.parametrize("symbol", list(BINARY))
+@HYPOTHESIS
+@given(data=st.data())
+def test_number_or_array_operand_on_either_side(symbol, data):
+    op, left, right = BINARY[symbol]
+    tensor_on_left = data.draw(st.booleans(), label="tensor_on_left")
+    kind = data.draw(st.sampled_from(["float", "int", "array"]), label="kind")
+    t_bounds, c_bounds = (left, right) if tensor_on_left else (right, left)
+    t_shape, c_shape = data.draw(SHAPES).input_shapes
+    t_np = data.draw(float_arrays(t_shape, t_bounds))
+    if kind == "float":
+        const = data.draw(st.floats(*c_bounds, allow_nan=False))
+    elif kind == "int":
+        const = data.draw(st.integers(math.ceil(c_bounds[0]), math.floor(c_bounds[1])))
+    else:
+        const = data.draw(float_arrays(c_shape, c_bounds))
+    const_before = np.array(const, copy=True)
+    t = Tensor(t_np, requires_grad=True)
+
+    def ref(x):
+        return op(x, const) if tensor_on_left else op(const, x)
+
+    out = ref(t)
+    assert isinstance(out, Tensor)
+    assert out.requires_grad
+    expected = np.asarray(ref(t_np))
+    assert out.shape == expected.shape
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+    assert_grads_match_fd(out, [t], ref, [t_np])
+    np.testing.assert_array_equal(const, const_before)  # the constant is untouched
+    constants = [p for p in out.parents if p is not t]
+    assert len(constants) == 1
+    assert not constants[0].requires_grad
+    assert constants[0].grad is None
+
+
+# -- specific semantics ------------------------------------------------------------------
+def test_max_ties_split_gradient_evenly():
+    x = Tensor([1.0, 5.0, 5.0, 2.0], requires_grad=True)
+    x.max().backward()
+    np.testing.assert_allclose(x.grad, [0.0, 0.5, 0.5, 0.0])
+
+
+def test_max_ties_along_axis_and_min_ties():
+    x = Tensor([[1.0, 5.0, 5.0], [2.0, 2.0, 0.0]], requires_grad=True)
+    out = x.max(axis=1)
+    np.testing.assert_array_equal(out.data, [5.0, 2.0])
+    out.backward(grad=np.array([1.0, 4.0]))
+    np.testing.assert_allclose(x.grad, [[0.0, 0.5, 0.5], [2.0, 2.0, 0.0]])
+    y = Tensor([3.0, 1.0, 1.0, 1.0], requires_grad=True)
+    y.min().backward()
+    np.testing.assert_allclose(y.grad, [0.0, 1 / 3, 1 / 3, 1 / 3])
+
+
+def test_repeated_integer_indices_accumulate():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    x[[0, 0, 2]].sum().backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 0.0, 1.0])
+    m = Tensor(np.zeros((2, 3)), requires_grad=True)
+    m[[0, 0, 1, 0], [1, 1, 2, 1]].sum().backward()
+    np.testing.assert_array_equal(m.grad, [[0.0, 3.0, 0.0], [0.0, 0.0, 1.0]])
+
+
+def test_index_with_a_tensor_of_indices():
+    x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
+    out = x[Tensor([2, 2, 0])]
+    np.testing.assert_array_equal(out.data, [30.0, 30.0, 10.0])
+    out.sum().backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 0.0, 2.0])
+
+
+FLOAT32_OPS = {
+    "add": lambda x, y: x + y,
+    "add-int": lambda x, y: x + 1,
+    "sub-float": lambda x, y: x - 2.5,
+    "rsub-float": lambda x, y: 2.5 - x,
+    "mul-float": lambda x, y: x * 3.0,
+    "rmul-float": lambda x, y: 0.5 * x,
+    "mul": lambda x, y: x * y,
+    "div-float": lambda x, y: x / 3.0,
+    "rdiv-float": lambda x, y: 3.0 / x,
+    "div": lambda x, y: x / y,
+    "pow-float": lambda x, y: x**2.0,
+    "pow-int": lambda x, y: x**2,
+    "rpow-float": lambda x, y: 2.0**x,
+    "pow-tensor": lambda x, y: x**y,
+    "matmul": lambda x, y: x @ y.T,
+    "neg": lambda x, y: -x,
+    "exp": lambda x, y: x.exp(),
+    "log": lambda x, y: x.log(),
+    "sqrt": lambda x, y: x.sqrt(),
+    "abs": lambda x, y: x.abs(),
+    "tanh": lambda x, y: x.tanh(),
+    "sigmoid": lambda x, y: x.sigmoid(),
+    "relu": lambda x, y: x.relu(),
+    "clip": lambda x, y: x.clip(0.6, 0.9),
+    "softmax": lambda x, y: x.softmax(),
+    "log_softmax": lambda x, y: x.log_softmax(0),
+    "softplus": lambda x, y: x.softplus(),
+    "log_sigmoid": lambda x, y: x.log_sigmoid(),
+    "sum": lambda x, y: x.sum(),
+    "mean": lambda x, y: x.mean(axis=0),
+    "max": lambda x, y: x.max(axis=1),
+    "min": lambda x, y: x.min(),
+    "reshape": lambda x, y: x.reshape(3, 2),
+    "T": lambda x, y: x.T,
+    "getitem": lambda x, y: x[[0, 0], 1:],
+    "flatten": lambda x, y: x.flatten(),
+}
+
+
+@pytest.mark.parametrize("fn", list(FLOAT32_OPS.values()), ids=list(FLOAT32_OPS))
+def test_float32_stays_float32(fn):
+    x = Tensor([[0.5, 0.75, 1.0], [1.25, 1.5, 1.75]], dtype=np.float32, requires_grad=True)
+    y = Tensor([[1.0, 2.0, 0.5], [0.25, 1.5, 3.0]], dtype=np.float32, requires_grad=True)
+    out = fn(x, y)
+    assert out.dtype == np.float32
+    assert out.data.dtype == np.float32
+    loss = (out * 0.5).sum()
+    assert loss.dtype == np.float32
+    loss.backward()
+    assert x.grad is not None
+    assert x.grad.dtype == np.float32
+    assert x.grad.shape == x.shape
+    assert np.all(np.isfinite(x.grad))
+    if y.grad is not None:
+        assert y.grad.dtype == np.float32
+
+
+def test_constructor_dtypes():
+    assert Tensor([1, 2]).dtype == np.float64
+    assert Tensor(3).dtype == np.float64
+    assert Tensor(np.array([1, 2], dtype=np.int32)).dtype == np.float64
+    assert Tensor([1, 2], dtype=np.float32).dtype == np.float32
+    assert Tensor(np.array([1.0, 2.0]), dtype=np.float32).dtype == np.float32
+    assert Tensor(np.array([1.0], dtype=np.float32)).dtype == np.float32
+    t = Tensor([1.5, 2.5], dtype=np.float32, requires_grad=True)
+    assert t.dtype == np.float32
+    assert t.requires_grad
+    np.testing.assert_array_equal(Tensor([[1, 2], [3, 4]]).data, [[1.0, 2.0], [3.0, 4.0]])
+
+
+def test_requires_grad_defaults_false():
+    t = Tensor([1.0, 2.0])
+    assert t.requires_grad is False
+    assert t.grad is None
+    assert t.op == ""
+    assert t.parents == ()
+    assert (t * 2 + t).requires_grad is False
+
+
+@pytest.mark.parametrize(("ra", "rb"), [(False, False), (True, False), (False, True), (True, True)])
+def test_result_requires_grad_iff_an_input_does(ra, rb):
+    a = Tensor([1.0, 2.0], requires_grad=ra)
+    b = Tensor([3.0, 4.0], requires_grad=rb)
+    out = a * b + a
+    assert out.requires_grad == (ra or rb)
+    assert a.exp().requires_grad == ra
+    assert (2.0 - b).requires_grad == rb
+    if ra or rb:
+        assert out.op != ""
+        assert len(out.parents) == 2
+        out.sum().backward()
+        assert (a.grad is not None) == ra
+        assert (b.grad is not None) == rb
+        if ra:
+            np.testing.assert_array_equal(a.grad, [4.0, 5.0])
+        if rb:
+            np.testing.assert_array_equal(b.grad, [1.0, 2.0])
+
+
+def test_no_grad_context_records_nothing():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    with no_grad():
+        assert not is_grad_enabled()
+        y = (x * 2 + 1).exp().sum()
+    assert is_grad_enabled()
+    assert y.requires_grad is False
+    assert y.op == ""
+    assert y.parents == ()
+    np.testing.assert_allclose(y.data, np.exp(3.0) + np.exp(5.0))
+    with pytest.raises(BackwardError):
+        y.backward()
+    z = (x * 2).sum()  # recording is back on
+    assert z.requires_grad
+    assert z.op != ""
+    z.backward()
+    np.testing.assert_array_equal(x.grad, [2.0, 2.0])
+
+
+def test_no_grad_as_decorator():
+    @no_grad()
+    def affine(t):
+        assert not is_grad_enabled()
+        return t @ t + 1.0
+
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = affine(x)
+    assert is_grad_enabled()
+    assert y.requires_grad is False
+    assert y.op == ""
+    assert y.parents == ()
+    assert y.item() == 6.0
+    assert x.grad is None
+
+
+COMPARISONS = {
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+    "==": operator.eq,
+    "!=": operator.ne,
+}
+
+
+@pytest.mark.parametrize("op", list(COMPARISONS.values()), ids=list(COMPARISONS))
+def test_comparisons_return_bool_tensors_without_grad(op):
+    xv = np.array([[1.0, 2.0, 3.0], [4.0, 2.0, 0.0]])
+    yv = np.array([3.0, 2.0, 1.0])
+    x = Tensor(xv, requires_grad=True)
+    y = Tensor(yv, requires_grad=True)
+    for out, expected in [
+        (op(x, y), op(xv, yv)),
+        (op(x, 2.0), op(xv, 2.0)),
+        (op(2.0, x), op(2.0, xv)),
+        (op(x, yv), op(xv, yv)),
+    ]:
+        assert isinstance(out, Tensor)
+        assert out.dtype == np.bool_
+        assert out.requires_grad is False
+        assert out.shape == expected.shape
+        np.testing.assert_array_equal(out.data, expected)
+
+
+# x = [-1000, 0, 1000], backward with g = [1, 2, 3]: (name, fn, value, x.grad)
+STABLE = [
+    ("sigmoid", lambda t: t.sigmoid(), [0.0, 0.5, 1.0], [0.0, 0.5, 0.0]),
+    ("softplus", lambda t: t.softplus(), [0.0, math.log(2.0), 1000.0], [0.0, 1.0, 3.0]),
+    ("log_sigmoid", lambda t: t.log_sigmoid(), [-1000.0, -math.log(2.0), 0.0], [1.0, 1.0, 0.0]),
+    ("softmax", lambda t: t.softmax(), [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
+    ("log_softmax", lambda t: t.log_softmax(), [-2000.0, -1000.0, 0.0], [1.0, 2.0, -3.0]),
+]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize(
+    ("fn", "value", "expected_grad"), [s[1:] for s in STABLE], ids=[s[0] for s in STABLE]
+)
+def test_numerically_stable_at_plus_minus_1000(fn, value, expected_grad):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+        out = fn(x)
+        assert np.all(np.isfinite(out.data))
+        np.testing.assert_allclose(out.data, value, rtol=1e-12, atol=1e-300)
+        out.backward(grad=np.array([1.0, 2.0, 3.0]))
+    assert np.all(np.isfinite(x.grad))
+    np.testing.assert_allclose(x.grad, expected_grad, rtol=1e-12, atol=1e-300)
+
+
+@pytest.mark.filterwarnings("error")
+def test_softmax_and_log_softmax_gradients_at_extremes():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        x = Tensor([[-1000.0, 0.0, 1000.0], [1000.0, 1000.0, -1000.0]], requires_grad=True)
+        # softmax: z = [0, 0, 1] and [.5, .5, 0]; dL/dx = z * (g - sum(g z))
+        g = np.array([[1.0, 2.0, 3.0], [1.0, 3.0, 5.0]])
+        x.softmax().backward(grad=g)
+        np.testing.assert_allclose(x.grad, [[0.0, 0.0, 0.0], [-0.5, 0.5, 0.0]], atol=1e-12)
+        x.grad = None
+        # log_softmax: dL/dx = g - softmax(x) * sum(g)  (row sums of g: 6 and 9)
+        out = x.log_softmax(axis=-1)
+        np.testing.assert_allclose(
+            out.data, [[-2000.0, -1000.0, 0.0], [-math.log(2), -math.log(2), -2000.0 - math.log(2)]]
+        )
+        out.backward(grad=g)
+        np.testing.assert_allclose(x.grad, [[1.0, 2.0, -3.0], [-3.5, -1.5, 5.0]], atol=1e-12)
+        x.grad = None
+        out0 = x.log_softmax(axis=0)  # column sums of g: 2, 5, 8
+        np.testing.assert_allclose(out0.data, [[-2000.0, -1000.0, 0.0], [0.0, 0.0, -2000.0]])
+        out0.backward(grad=g)
+        assert np.all(np.isfinite(x.grad))
+        np.testing.assert_allclose(x.grad, [[1.0, 2.0, -5.0], [-1.0, -2.0, 5.0]], atol=1e-12)
+
+
+@pytest.mark.parametrize("make", [Tensor.zeros, Tensor.ones, Tensor.randn, Tensor.rand])
+def test_constructors_shapes_dtype_and_requires_grad(make):
+    for t in (make(2, 3), make((2, 3))):
+        assert t.shape == (2, 3)
+        assert t.dtype == np.float64
+        assert t.requires_grad is False
+    assert make(4).shape == (4,)
+    assert make(2, 1, 3).shape == (2, 1, 3)
+    t32 = make(2, 3, dtype=np.float32)
+    assert t32.dtype == np.float32
+    tg = make(2, 3, requires_grad=True)
+    assert tg.requires_grad is True
+    assert tg.grad is None
+    (tg * 2.0).sum().backward()
+    np.testing.assert_array_equal(tg.grad, np.full((2, 3), 2.0))
+
+
+def test_zeros_ones_values_and_rand_range():
+    np.testing.assert_array_equal(Tensor.zeros(2, 3).data, np.zeros((2, 3)))
+    np.testing.assert_array_equal(Tensor.ones((3, 2)).data, np.ones((3, 2)))
+    r = Tensor.rand(1000, rng=0)
+    assert r.data.min() >= 0.0
+    assert r.data.max() < 1.0
+    assert 0.4 < r.data.mean() < 0.6
+    n = Tensor.randn(4000, rng=0)
+    assert abs(n.data.mean()) < 0.1
+    assert 0.9 < n.data.std() < 1.1
+
+
+@pytest.mark.parametrize("make", [Tensor.randn, Tensor.rand])
+def test_random_constructors_reproducible(make):
+    np.testing.assert_array_equal(make(2, 3, rng=7).data, make(2, 3, rng=7).data)
+    assert not np.array_equal(make(2, 3, rng=7).data, make(2, 3, rng=8).data)
+    a = make(2, 3, rng=np.random.default_rng(7))
+    b = make(2, 3, rng=np.random.default_rng(7))
+    np.testing.assert_array_equal(a.data, b.data)
+    gen = np.random.default_rng(7)
+    first, second = make(2, 3, rng=gen), make(2, 3, rng=gen)
+    assert not np.array_equal(first.data, second.data)  # a Generator advances
+    assert make(2, 3, rng=7, dtype=np.float32).dtype == np.float32
+
+
+def test_numpy_item_and_attributes():
+    t = Tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    arr = t.numpy()
+    assert isinstance(arr, np.ndarray)
+    np.testing.assert_array_equal(arr, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert t.shape == (2, 3)
+    assert t.ndim == 2
+    assert t.dtype == np.float64
+    assert t.size == 6
+    s = t.sum()
+    assert s.item() == 21.0
+    assert isinstance(s.item(), float)
+    assert Tensor([[2.5]]).item() == 2.5
+    assert Tensor(7.0).shape == ()
+    assert Tensor(7.0).ndim == 0
+    assert Tensor(7.0).size == 1
+
+
+def test_detach_shares_data_and_leaves_the_graph():
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    y = x * 2.0
+    d = y.detach()
+    assert np.shares_memory(d.data, y.data)
+    np.testing.assert_array_equal(d.data, [2.0, 4.0, 6.0])
+    assert d.requires_grad is False
+    assert d.grad is None
+    assert d.op == ""
+    assert d.parents == ()
+    # gradient flows only through the non-detached path
+    loss = (x.detach() * x).sum()
+    loss.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0, 3.0])
+
+
+# -- errors -----------------------------------------------------------------------------------
+def test_backward_on_non_scalar_needs_grad():
+    y = Tensor(np.ones((2, 3)), requires_grad=True) * 2.0
+    with pytest.raises(BackwardError) as info:
+        y.backward()
+    assert isinstance(info.value, RuntimeError)
+    msg = str(info.value)
+    assert "grad" in msg
+    assert str((2, 3)) in msg
+
+
+@pytest.mark.parametrize("shape", [(3, 2), (6,), (1, 3), (2, 3, 1), (), (2, 1)])
+def test_backward_refuses_wrong_shaped_grad(shape):
+    x = Tensor(np.ones((2, 3)), requires_grad=True)
+    y = x * 2.0
+    with pytest.raises(BackwardError):
+        y.backward(grad=np.ones(shape))
+    assert x.grad is None
+
+
+def test_backward_without_requires_grad_raises():
+    with pytest.raises(BackwardError):
+        Tensor([1.0]).backward()
+    with pytest.raises(BackwardError):
+        (Tensor([1.0, 2.0]) * 3.0).sum().backward()
+
+
+INCOMPATIBLE = [
+    ("+", operator.add, (2, 3), (4,)),
+    ("-", operator.sub, (2, 3), (3, 2)),
+    ("*", operator.mul, (5,), (4,)),
+    ("/", operator.truediv, (2, 3), (2, 2)),
+    ("**", operator.pow, (3,), (2, 1, 2)),
+    ("@", operator.matmul, (2, 3), (4, 2)),
+    ("@", operator.matmul, (3,), (4,)),
+    ("@", operator.matmul, (2, 2, 3), (3, 3, 1)),
+]
+
+
+@pytest.mark.parametrize(
+    ("symbol", "op", "a_shape", "b_shape"),
+    INCOMPATIBLE,
+    ids=[f"{s}-{a}-{b}" for s, _, a, b in INCOMPATIBLE],
+)
+def test_incompatible_shapes_raise_shape_error(symbol, op, a_shape, b_shape):
+    a = Tensor(np.ones(a_shape), requires_grad=True)
+    b = Tensor(np.ones(b_shape))
+    for left, right in [(a, b), (a, b.data), (a.data, b)]:
+        with pytest.raises(ShapeError) as info:
+            op(left, right)
+        assert isinstance(info.value, ValueError)
+        msg = str(info.value)
+        assert symbol in msg
+        assert str(a_shape) in msg
+        assert str(b_shape) in msg
+
+
+@pytest.mark.parametrize("data", ["abc", ["a", "b"]], ids=["str", "list-of-str"])
+def test_non_numeric_data_is_a_type_error(data):
+    with pytest.raises(TypeError):
+        Tensor(data)
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+def test_integer_tensor_cannot_require_grad(dtype):
+    with pytest.raises(TypeError):
+        Tensor([1, 2], dtype=dtype, requires_grad=True)
+    assert Tensor([1, 2], dtype=dtype).dtype == dtype  # fine without requires_grad
+
+
+def test_error_classes():
+    assert issubclass(tinygrad_lite.BackwardError, RuntimeError)
+    assert issubclass(tinygrad_lite.ShapeError, ValueError)
+
+
+# -- vector-Jacobian products --------------------------------------------------------------
+VJP = [
+    same("vjp-mul-broadcast", lambda x, y: x * y, normal(3, 4), normal(4)),
+    same("vjp-matmul", lambda x, y: x @ y, normal(3, 4), normal(4, 2)),
+    same("vjp-batched-matmul", lambda x, y: x @ y, normal(2, 3, 4), normal(4, 2)),
+    case("vjp-softmax", lambda x: x.softmax(axis=0), lambda x: np_softmax(x, 0), normal(3, 4)),
+    case("vjp-log_softmax", lambda x: x.log_softmax(), lambda x: np.log(np_softmax(x, -1)), normal(3, 4)),
+    case("vjp-sum-axis", lambda x: x.sum(axis=1), lambda x: x.sum(axis=1), normal(3, 4)),
+    case("vjp-getitem", lambda x: x[[0, 0, 2], 1:], lambda x: x[[0, 0, 2], 1:], normal(3, 4)),
+    case("vjp-tanh-T", lambda x: x.tanh().T, lambda x: np.tanh(x).T, normal(3, 4)),
+]
+
+
+@pytest.mark.parametrize("as_tensor", [False, True], ids=["array-grad", "tensor-grad"])
+@pytest.mark.parametrize(("fn", "ref", "inputs"), VJP)
+def test_backward_with_grad_is_vector_jacobian_product(fn, ref, inputs, as_tensor):
+    tensors = [Tensor(np.array(a), requires_grad=True) for a in inputs]
+    out = fn(*tensors)
+    g = np.random.default_rng(99).standard_normal(out.shape)
+    out.backward(grad=Tensor(g) if as_tensor else g)
+    numeric = numeric_grads(lambda *xs: np.sum(ref(*xs) * g), inputs)
+    for t, n in zip(tensors, numeric):
+        assert t.grad.shape == t.shape
+        np.testing.assert_allclose(t.grad, n, rtol=RTOL, atol=ATOL)
