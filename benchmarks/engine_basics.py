@@ -67,8 +67,8 @@ def main(argv: list[str] | None = None) -> None:
         (a + b).backward(seed)
 
     def numpy_add() -> tuple:
-        _ = a_data + b_data  # the forward pass, as the engine computes it
-        return seed.copy(), seed.copy()  # dL/da, dL/db: fresh arrays the caller owns
+        c = a_data + b_data  # the forward result stays alive during backward, as in any step
+        return c, seed.copy(), seed.copy()  # dL/da, dL/db: fresh arrays the caller owns
 
     medians = interleaved({"tinygrad_lite Tensor": tensor_add, "NumPy by hand": numpy_add}, args.repeats * 3)
     report("(1000, 1000) add, forward + backward", medians, "NumPy by hand")
