@@ -137,7 +137,7 @@ def backward(root: Any, seed: Any) -> None:
         if not node.parents:
             continue
         for parent, contribution in node._chain():
-            if anomaly and not _all_finite(contribution):
+            if anomaly and not all_finite(contribution):
                 which = next(i for i, p in enumerate(node.parents) if p is parent)
                 raise AnomalyError(
                     f"{_describe(node)} produced NaN or inf in its backward pass "
@@ -146,5 +146,6 @@ def backward(root: Any, seed: Any) -> None:
             parent._accumulate(contribution)
 
 
-def _all_finite(x: Any) -> bool:
+def all_finite(x: Any) -> bool:
+    """True when `x` (a number or an array) holds no NaN or inf."""
     return bool(np.all(np.isfinite(x)))

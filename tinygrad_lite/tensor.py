@@ -344,7 +344,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     except ValueError as exc:
         shapes = " and ".join(str(p.shape) for p in parents)
         raise ShapeError(
-            f"op {fn.name!r} cannot take input shapes {shapes}{_describe(params)}: {exc}"
+            f"op {fn.name!r} cannot take input shapes {shapes}{_format_params(params)}: {exc}"
         ) from None
     out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
     if state.grad_enabled and any(p.requires_grad for p in parents):
@@ -352,11 +352,11 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     else:
         out.requires_grad, out.op, out.parents, out._fn, out.saved = False, "", (), None, None
     if state.anomaly:
-        autograd.check_forward(out, bool(np.all(np.isfinite(out.data))))
+        autograd.check_forward(out, autograd.all_finite(out.data))
     return out
 
 
-def _describe(params: dict) -> str:
+def _format_params(params: dict) -> str:
     return "".join(f", {k}={v!r}" for k, v in params.items())
 
 
