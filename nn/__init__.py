@@ -1,6 +1,46 @@
 """nn: neural-network building blocks on top of `tinygrad_lite.Tensor`.
 
-Modules, layers, losses, optimizers and `fit` arrive with the nn issue; the
-package exists now so that installing the project gives both top-level
-packages.
+Modules and layers (`Linear`, `Neuron`, `Layer`, `MLP`, `Sequential`,
+activations), losses (functions and Module forms), optimizers (`nn.optim`),
+the training loop `fit`, and the tutorials' data sets (`nn.datasets`).
 """
+
+from . import datasets, optim
+from .layers import MLP, Layer, Linear, Neuron
+from .losses import (
+    BCELoss,
+    BCEWithLogitsLoss,
+    CrossEntropyLoss,
+    MSELoss,
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cross_entropy,
+    mse_loss,
+)
+from .module import Module, ReLU, Sequential, Sigmoid, Tanh, load_state
+from .training import evaluate, fit
+
+__all__ = [
+    "MLP",
+    "BCELoss",
+    "BCEWithLogitsLoss",
+    "CrossEntropyLoss",
+    "Layer",
+    "Linear",
+    "MSELoss",
+    "Module",
+    "Neuron",
+    "ReLU",
+    "Sequential",
+    "Sigmoid",
+    "Tanh",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "cross_entropy",
+    "datasets",
+    "evaluate",
+    "fit",
+    "load_state",
+    "mse_loss",
+    "optim",
+]

@@ -373,6 +373,31 @@ class LogSoftmax:
         return (g - np.exp(ctx.data) * g.sum(axis=ctx.saved, keepdims=True),)
 
 
+class BinaryCrossEntropy:
+    """z = -(t ln p + (1 - t) ln(1 - p)), elementwise for probability p and target t;
+    dz/dp = (p - t) / (p (1 - p)),  dz/dt = ln(1 - p) - ln p.
+
+    Finite at p = 0 and p = 1, as in PyTorch: each log is clamped at -100 and
+    p (1 - p) at 1e-12 in the derivative."""
+
+    name = "bce"
+
+    @staticmethod
+    def forward(ctx: Any, p: Array, t: Array) -> Array:
+        with np.errstate(divide="ignore"):
+            log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
+        ctx.saved = log_p, log_q
+        return -(t * log_p + (1 - t) * log_q)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        p, t = ctx.parents[0].data, ctx.parents[1].data
+        log_p, log_q = ctx.saved
+        gp = g * (p - t) / np.maximum(p * (1 - p), 1e-12) if needs_grad(ctx, 0) else None
+        gt = g * (log_q - log_p) if needs_grad(ctx, 1) else None
+        return gp, gt
+
+
 # -- reductions -------------------------------------------------------------
 def _expand(g: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
     """Put back the axes a reduction removed, so `g` broadcasts against its input."""

@@ -1,0 +1,183 @@
+"""Layers with parameters: `Linear`, `Neuron`, `Layer` and `MLP`.
+
+Weights are stored ``(nin, nout)`` and a layer computes ``x @ weight + bias``
+(the tutorials' convention: a row of inputs times a matrix). Every layer takes
+``rng=`` (a ``numpy.random.Generator`` or an int seed) so that its initial
+weights are reproducible, and ``init=`` to choose how they are drawn:
+
+- ``"xavier"`` (Glorot uniform): U(-a, a) with a = sqrt(6 / (nin + nout)),
+  keeping the variance of sigmoid and tanh layers steady; the default for
+  them and for plain `Linear`;
+- ``"he"`` (Kaiming normal): N(0, 2 / nin), for ReLU layers, whose default it is;
+- ``"normal"``: N(0, 1), the tutorials' ``np.random.normal()`` weights.
+
+Biases start at zero.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import ShapeError, Tensor
+
+from .module import Module, activation_fn, as_tensor
+
+
+def init_weight(nin: int, nout: int, init: str, rng: np.random.Generator) -> np.ndarray:
+    """A ``(nin, nout)`` weight array drawn by the scheme `init` (see the module doc)."""
+    if init == "xavier":
+        a = np.sqrt(6.0 / (nin + nout))
+        return rng.uniform(-a, a, size=(nin, nout))
+    if init == "he":
+        return rng.standard_normal((nin, nout)) * np.sqrt(2.0 / nin)
+    if init == "normal":
+        return rng.standard_normal((nin, nout))
+    raise ValueError(f"unknown init {init!r}; choose 'xavier', 'he' or 'normal'")
+
+
+def default_init(activation: str | None) -> str:
+    """He for ReLU, Xavier/Glorot otherwise."""
+    return "he" if activation == "relu" else "xavier"
+
+
+def _check_size(name: str, n: Any) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name} must be a positive int, got {n!r}")
+    return int(n)
+
+
+class Linear(Module):
+    """y = x @ weight + bias, with weight ``(nin, nout)`` and bias ``(nout,)``."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        bias: bool = True,
+        *,
+        init: str = "xavier",
+        rng: Any = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.nin, self.nout = _check_size("nin", nin), _check_size("nout", nout)
+        rng = np.random.default_rng(rng)
+        self.weight = Tensor(init_weight(self.nin, self.nout, init, rng), True, dtype, "weight")
+        self.bias = Tensor(np.zeros(self.nout), True, dtype, "bias") if bias else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = _features(self, x, self.nin)
+        out = x @ self.weight
+        return out if self.bias is None else out + self.bias
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.nout}" + ("" if self.bias is not None else ", bias=False")
+
+
+class Layer(Linear):
+    """A fully connected layer: activation(x @ weight + bias).
+
+    `activation` is "sigmoid", "tanh", "relu" or None (identity); the default
+    init follows it (He for ReLU, Xavier otherwise)."""
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        activation: str | None = "sigmoid",
+        *,
+        init: str | None = None,
+        rng: Any = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self._act = activation_fn(activation)
+        self.activation = activation
+        super().__init__(nin, nout, init=init or default_init(activation), rng=rng, dtype=dtype)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._act(super().forward(x))
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, {self.nout}, activation={self.activation!r}"
+
+
+class Neuron(Module):
+    """One neuron: activation(w · x + b), with weight ``(nin,)`` and a scalar bias.
+
+    On an input of shape ``(nin,)`` it gives a scalar; on a batch
+    ``(n, nin)``, one output per row, shape ``(n,)``."""
+
+    def __init__(
+        self,
+        nin: int,
+        activation: str | None = "sigmoid",
+        *,
+        init: str | None = None,
+        rng: Any = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        self.nin = _check_size("nin", nin)
+        self._act = activation_fn(activation)
+        self.activation = activation
+        w = init_weight(self.nin, 1, init or default_init(activation), np.random.default_rng(rng))
+        self.weight = Tensor(w[:, 0], True, dtype, "weight")
+        self.bias = Tensor(0.0, True, dtype, "bias")
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self._act(_features(self, x, self.nin) @ self.weight + self.bias)
+
+    def extra_repr(self) -> str:
+        return f"{self.nin}, activation={self.activation!r}"
+
+
+class MLP(Module):
+    """A multi-layer perceptron: ``MLP(2, [4, 1])`` is 2 inputs -> 4 hidden -> 1 output.
+
+    Hidden layers use `activation`, the last one `out_activation` (each
+    "sigmoid", "tanh", "relu" or None). One `rng` draws every layer's weights
+    in turn, so a seed gives the whole network."""
+
+    def __init__(
+        self,
+        nin: int,
+        nouts: list[int],
+        activation: str | None = "sigmoid",
+        out_activation: str | None = "sigmoid",
+        *,
+        init: str | None = None,
+        rng: Any = None,
+        dtype: Any = np.float64,
+    ) -> None:
+        nouts = list(nouts)
+        if not nouts:
+            raise ValueError("MLP needs at least one layer size in nouts, e.g. MLP(2, [4, 1])")
+        rng = np.random.default_rng(rng)
+        sizes = [nin, *nouts]
+        self.layers = [
+            Layer(
+                sizes[i],
+                sizes[i + 1],
+                activation if i < len(nouts) - 1 else out_activation,
+                init=init,
+                rng=rng,
+                dtype=dtype,
+            )
+            for i in range(len(nouts))
+        ]
+
+    def forward(self, x: Tensor) -> Tensor:
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+def _features(layer: Module, x: Any, nin: int) -> Tensor:
+    """`x` as a Tensor whose last axis holds `nin` features, or a clear error."""
+    x = as_tensor(x)
+    if x.ndim == 0 or x.shape[-1] != nin:
+        raise ShapeError(
+            f"{type(layer).__name__} expects inputs with {nin} features on the last axis, "
+            f"got an input of shape {x.shape}"
+        )
+    return x

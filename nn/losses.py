@@ -1,0 +1,131 @@
+"""Loss functions, each also as a Module (``nn.MSELoss()(pred, target)``).
+
+Every loss is the mean over its elements (over the batch). Targets may be
+Tensors, arrays or lists. Where a prediction and a target of different shapes
+would broadcast into a silently wrong loss (``(4, 1)`` against ``(4,)`` gives a
+4x4 matrix of differences), the loss refuses them instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import ShapeError, Tensor
+from tinygrad_lite import ops as _ops
+from tinygrad_lite.tensor import apply
+
+from .module import Module, as_tensor
+
+
+def _pair(name: str, pred: Any, target: Any) -> tuple[Tensor, Tensor]:
+    """Prediction and target as Tensors of one shape, or a ShapeError."""
+    pred = as_tensor(pred, "prediction")
+    target = as_tensor(target, "target", pred.dtype)
+    if pred.shape != target.shape:
+        raise ShapeError(
+            f"{name}: prediction shape {pred.shape} and target shape {target.shape} differ; "
+            "broadcasting them would compute a wrong loss. Give the target the prediction's "
+            f"shape, e.g. target.reshape{pred.shape}"
+        )
+    return pred, target
+
+
+def mse_loss(pred: Tensor, target: Any) -> Tensor:
+    """Mean squared error: mean((pred - target)**2)."""
+    pred, target = _pair("mse_loss", pred, target)
+    diff = pred - target
+    return (diff * diff).mean()
+
+
+def binary_cross_entropy(prob: Tensor, target: Any) -> Tensor:
+    """mean(-(t ln p + (1 - t) ln(1 - p))) for probabilities p in [0, 1].
+
+    Finite at p = 0 and 1: each log is clamped at -100, as in PyTorch."""
+    prob, target = _pair("binary_cross_entropy", prob, target)
+    return apply(_ops.BinaryCrossEntropy, prob, target).mean()
+
+
+def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
+    """Binary cross-entropy of sigmoid(x), from the logit x:
+    mean((1 - t) x - log_sigmoid(x)).
+
+    Exact for any logit (log_sigmoid never overflows): at x = 49.8, t = 0 it is
+    49.8, where sigmoid(49.8) rounds to 1 and the naive formula gives inf. Its
+    gradient is sigmoid(x) - t."""
+    logits, target = _pair("binary_cross_entropy_with_logits", logits, target)
+    return ((1 - target) * logits - logits.log_sigmoid()).mean()
+
+
+def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
+    """Softmax cross-entropy: mean over rows of -log_softmax(logits)[label].
+
+    `logits` is ``(n, classes)``; `labels` holds n integer class indices, or
+    is an ``(n, classes)`` array of class probabilities (one-hot rows)."""
+    logits = as_tensor(logits, "logits")
+    if logits.ndim != 2:
+        raise ShapeError(f"cross_entropy expects logits of shape (n, classes), got {logits.shape}")
+    n, classes = logits.shape
+    targets = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if targets.shape == logits.shape and targets.dtype.kind == "f":
+        probs = targets.astype(logits.dtype)
+    else:
+        probs = _one_hot(targets, n, classes).astype(logits.dtype)
+    return -(logits.log_softmax(axis=-1) * probs).sum(axis=-1).mean()
+
+
+def _one_hot(labels: np.ndarray, n: int, classes: int) -> np.ndarray:
+    """``(n, classes)`` one-hot rows for n integer labels, refusing anything else."""
+    if labels.shape not in ((n,), (n, 1)):
+        raise ShapeError(
+            f"cross_entropy expects {n} integer labels (shape ({n},)) for logits of shape "
+            f"({n}, {classes}), got labels of shape {labels.shape}"
+        )
+    labels = labels.reshape(n)
+    if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):
+        labels = labels.astype(np.intp)
+    if labels.dtype.kind not in "iu":
+        raise TypeError(f"cross_entropy labels must be integers, got dtype {labels.dtype}")
+    bad = labels[(labels < 0) | (labels >= classes)]
+    if bad.size:
+        raise ValueError(
+            f"cross_entropy labels must lie in [0, {classes - 1}] for {classes} classes, got {bad[0]}"
+        )
+    one_hot = np.zeros((n, classes))
+    one_hot[np.arange(n), labels] = 1.0
+    return one_hot
+
+
+class _Loss(Module):
+    """A loss function as a module without parameters."""
+
+    fn: Callable[[Any, Any], Tensor]
+
+    def forward(self, pred: Tensor, target: Any) -> Tensor:
+        return type(self).fn(pred, target)
+
+
+class MSELoss(_Loss):
+    """Module form of `mse_loss`."""
+
+    fn = staticmethod(mse_loss)
+
+
+class BCELoss(_Loss):
+    """Module form of `binary_cross_entropy`."""
+
+    fn = staticmethod(binary_cross_entropy)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Module form of `binary_cross_entropy_with_logits`."""
+
+    fn = staticmethod(binary_cross_entropy_with_logits)
+
+
+class CrossEntropyLoss(_Loss):
+    """Module form of `cross_entropy`."""
+
+    fn = staticmethod(cross_entropy)

@@ -1,0 +1,153 @@
+"""`fit`: the training loop (forward, loss, backward, step), with mini-batches,
+shuffling, a progress bar on a terminal and a history of the loss per epoch."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from tinygrad_lite import Tensor, no_grad
+
+from . import losses
+from .module import Module
+from .optim import Optimizer
+
+LossFn = Callable[[Tensor, Any], Tensor]
+
+
+def _binary_accuracy(threshold: float) -> Callable[[np.ndarray, np.ndarray], float]:
+    def accuracy(pred: np.ndarray, target: np.ndarray) -> float:
+        return float(np.mean((pred > threshold) == (target > 0.5)))
+
+    return accuracy
+
+
+def _class_accuracy(pred: np.ndarray, target: np.ndarray) -> float:
+    labels = target.argmax(axis=-1) if target.shape == pred.shape else target.reshape(-1)
+    return float(np.mean(pred.argmax(axis=-1) == labels))
+
+
+# Classification losses, and how to turn their predictions into an accuracy.
+ACCURACY: dict[Callable, Callable[[np.ndarray, np.ndarray], float]] = {
+    losses.binary_cross_entropy: _binary_accuracy(0.5),
+    losses.binary_cross_entropy_with_logits: _binary_accuracy(0.0),
+    losses.cross_entropy: _class_accuracy,
+}
+
+
+def fit(
+    model: Module | Callable[[Tensor], Tensor],
+    X: Any,
+    y: Any,
+    loss: LossFn,
+    optimizer: Optimizer,
+    epochs: int,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    progress: bool = True,
+    rng: Any = None,
+) -> dict[str, list[float]]:
+    """Train `model` on inputs `X` and targets `y` for `epochs` passes.
+
+    Each step takes a batch of rows (all rows when `batch_size` is None,
+    one row at a time with ``batch_size=1``: per-sample SGD), computes
+    ``loss(model(Xb), yb)``, backpropagates and calls ``optimizer.step()``.
+    With `shuffle`, each epoch visits the rows in a new order drawn from `rng`
+    (a Generator or an int seed). With `progress`, a bar with the running
+    loss is shown when stderr is a terminal (tqdm's when it is installed).
+
+    Returns the history: ``"loss"``, the mean training loss of each epoch
+    (each step's loss weighted by its batch size), and ``"accuracy"`` too
+    when `loss` is a classification loss (binary or softmax cross-entropy).
+    """
+    X, y = _rows(X, "X"), _rows(y, "y")
+    if len(X) != len(y):
+        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they must match")
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    n = len(X)
+    batch = n if batch_size is None else batch_size
+    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
+    accuracy = ACCURACY.get(getattr(type(loss), "fn", loss))
+    rng = np.random.default_rng(rng)
+    history: dict[str, list[float]] = {"loss": []}
+    if accuracy:
+        history["accuracy"] = []
+    bar = _ProgressBar(epochs) if progress and _is_terminal() else None
+    try:
+        for _ in range(epochs):
+            order = rng.permutation(n) if shuffle else np.arange(n)
+            total = correct = 0.0
+            for start in range(0, n, batch):
+                idx = order[start : start + batch]
+                xb, yb = X[idx], y[idx]
+                pred = model(Tensor(xb))
+                step_loss = loss(pred, yb)
+                optimizer.zero_grad()
+                step_loss.backward()
+                optimizer.step()
+                total += step_loss.item() * len(xb)
+                if accuracy:
+                    correct += accuracy(pred.data, yb) * len(xb)
+            history["loss"].append(total / n)
+            if accuracy:
+                history["accuracy"].append(correct / n)
+            if bar:
+                bar.update({key: values[-1] for key, values in history.items()})
+    finally:
+        if bar:
+            bar.close()
+    return history
+
+
+def evaluate(model: Callable[[Tensor], Tensor], X: Any) -> np.ndarray:
+    """The model's outputs for inputs `X`, computed without recording a graph."""
+    with no_grad():
+        return model(Tensor(_rows(X, "X"))).numpy()
+
+
+def _rows(a: Any, name: str) -> np.ndarray:
+    arr = np.asarray(a.data if isinstance(a, Tensor) else a)
+    if arr.ndim == 0:
+        raise ValueError(f"fit: {name} must have one row per sample, got a scalar")
+    return arr
+
+
+def _is_terminal() -> bool:
+    return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+
+class _ProgressBar:
+    """An epoch counter with the latest metrics: tqdm's bar when tqdm is
+    installed, else one line rewritten in place on stderr."""
+
+    def __init__(self, epochs: int) -> None:
+        self.epochs, self.done = epochs, 0
+        try:
+            from tqdm.auto import tqdm
+        except ImportError:
+            self.tqdm = None
+        else:
+            self.tqdm = tqdm(total=epochs, unit="epoch", leave=True)
+
+    def update(self, metrics: dict[str, float]) -> None:
+        self.done += 1
+        text = " ".join(f"{k} {v:.4f}" for k, v in metrics.items())
+        if self.tqdm is not None:
+            self.tqdm.set_postfix_str(text, refresh=False)
+            self.tqdm.update(1)
+        else:
+            filled = 30 * self.done // self.epochs
+            bar = "#" * filled + "." * (30 - filled)
+            sys.stderr.write(f"\repoch {self.done}/{self.epochs} [{bar}] {text}")
+            sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.tqdm is not None:
+            self.tqdm.close()
+        else:
+            sys.stderr.write("\n")
