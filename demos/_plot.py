@@ -1,0 +1,99 @@
+"""Pictures shared by the demos: loss curves and decision boundaries, saved
+as PNG under ``out/``. matplotlib is optional (``pip install -e '.[demos]'``):
+without it the demos still run and say which pictures they skipped."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+OUT = Path("out")
+MISSING = "matplotlib is not installed, so no picture was saved: pip install -e '.[demos]'"
+
+
+def pyplot() -> Any:
+    """matplotlib.pyplot on a file-only backend, or None (after saying so) when absent."""
+    try:
+        import matplotlib
+    except ImportError:
+        print(MISSING)
+        return None
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save(fig: Any, name: str) -> Path:
+    """Save `fig` as ``out/NAME`` and say where."""
+    OUT.mkdir(exist_ok=True)
+    path = OUT / name
+    fig.savefig(path, dpi=120, bbox_inches="tight")
+    print(f"saved {path}")
+    return path
+
+
+def loss_curves(curves: dict[str, list[float]], name: str, title: str, ylabel: str = "loss") -> Path | None:
+    """One line per entry of `curves` (label -> loss per epoch), log-scaled when
+    the losses span more than two decades."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    fig, ax = plt.subplots(figsize=(6.4, 4))
+    for label, losses in curves.items():
+        ax.plot(np.arange(1, len(losses) + 1), losses, label=label, linewidth=1.8)
+    values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
+    if values.min() > 0 and values.max() / values.min() > 100:
+        ax.set_yscale("log")
+    ax.set(xlabel="epoch", ylabel=ylabel, title=title)
+    ax.grid(alpha=0.3)
+    if len(curves) > 1:
+        ax.legend()
+    path = save(fig, name)
+    plt.close(fig)
+    return path
+
+
+def decision_boundaries(
+    panels: dict[str, Callable[[np.ndarray], np.ndarray]],
+    X: np.ndarray,
+    y: np.ndarray,
+    name: str,
+    title: str,
+    pad: float = 0.25,
+    marks: dict[str, tuple[float, float]] | None = None,
+    axis_labels: tuple[str, str] = ("x1", "x2"),
+) -> Path | None:
+    """Side-by-side panels, one per model: its output probability over the
+    plane (a filled contour, the 0.5 line drawn) with the data points on top.
+    Each entry of `panels` maps a title to a function from an (n, 2) array of
+    points to n probabilities; `marks` adds named points (label -> (x1, x2))
+    drawn as stars, such as new people to classify."""
+    plt = pyplot()
+    if plt is None:
+        return None
+    points = np.vstack([X, *[np.array([p]) for p in (marks or {}).values()]])
+    span = points.max(axis=0) - points.min(axis=0)
+    lo, hi = points.min(axis=0) - pad * span, points.max(axis=0) + pad * span
+    xs, ys = np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.4), squeeze=False)
+    for ax, (panel_title, predict) in zip(axes[0], panels.items()):
+        probs = np.asarray(predict(grid)).reshape(len(ys), len(xs))
+        filled = ax.contourf(xs, ys, probs, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
+        ax.contour(xs, ys, probs, levels=[0.5], colors="k", linewidths=1.5)
+        labels = np.asarray(y).reshape(-1)
+        size = 120 if len(X) <= 20 else 14
+        ax.scatter(*X.T, c=labels, cmap="RdBu_r", vmin=0, vmax=1, edgecolors="k", s=size)
+        for label, (px, py) in (marks or {}).items():
+            ax.scatter([px], [py], marker="*", s=260, c="gold", edgecolors="k", zorder=3)
+            ax.annotate(label, (px, py), textcoords="offset points", xytext=(8, 6), fontsize=10)
+        ax.set(title=panel_title, xlabel=axis_labels[0], ylabel=axis_labels[1])
+    fig.colorbar(filled, ax=axes[0].tolist(), label="model output (probability of class 1)")
+    fig.suptitle(title)
+    path = save(fig, name)
+    plt.close(fig)
+    return path
