@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -103,15 +104,18 @@ def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
     ``.npz`` of numeric arrays, is refused with a ValueError."""
     try:
         with open(path, "rb") as f:
-            raw = f.read()
-        with np.load(io.BytesIO(raw), allow_pickle=False) as archive:
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise ValueError("it holds a single array, not a saved state (.npz)")
-            state = {name: archive[name] for name in archive.files}
-    except (ValueError, OSError, EOFError, zipfile.BadZipFile, KeyError) as exc:
-        if isinstance(exc, FileNotFoundError):
-            raise
-        raise ValueError(f"cannot load a model state from {os.fspath(path)!r}: {exc}") from None
+            loaded = np.load(io.BytesIO(f.read()), allow_pickle=False)
+        if not isinstance(loaded, np.lib.npyio.NpzFile):
+            raise ValueError("it holds a single array, not a saved state (.npz)")
+        with loaded:
+            state = {name: loaded[name] for name in loaded.files}
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+        reason = str(exc)
+        if "pickle" in reason:  # NumPy's own message would suggest allow_pickle=True
+            reason = "it holds pickled objects, which are never loaded (unpickling can run code)"
+        raise ValueError(f"cannot load a model state from {os.fspath(path)!r}: {reason}") from None
     for name, arr in state.items():
         if arr.dtype.kind not in "biuf":
             raise ValueError(
