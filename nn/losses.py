@@ -43,8 +43,15 @@ def mse_loss(pred: Tensor, target: Any) -> Tensor:
 def binary_cross_entropy(prob: Tensor, target: Any) -> Tensor:
     """mean(-(t ln p + (1 - t) ln(1 - p))) for probabilities p in [0, 1].
 
-    Finite at p = 0 and 1: each log is clamped at -100, as in PyTorch."""
+    Finite at p = 0 and 1: each log is clamped at -100, as in PyTorch. A p
+    outside [0, 1] (or NaN) is refused with a ValueError."""
     prob, target = _pair("binary_cross_entropy", prob, target)
+    outside = prob.data[~((prob.data >= 0) & (prob.data <= 1))]
+    if outside.size:
+        raise ValueError(
+            f"binary_cross_entropy needs probabilities in [0, 1], got {outside[0]}; for raw scores "
+            "(logits) use binary_cross_entropy_with_logits"
+        )
     return apply(_ops.BinaryCrossEntropy, prob, target).mean()
 
 

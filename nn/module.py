@@ -111,7 +111,16 @@ def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
             state = {name: loaded[name] for name in loaded.files}
     except FileNotFoundError:
         raise
-    except (ValueError, OSError, EOFError, KeyError, zipfile.BadZipFile, zlib.error) as exc:
+    except (
+        ValueError,
+        OSError,
+        EOFError,
+        KeyError,
+        NotImplementedError,
+        RuntimeError,
+        zipfile.BadZipFile,
+        zlib.error,
+    ) as exc:  # a damaged zip can raise any of these
         reason = str(exc)
         if "pickle" in reason:  # NumPy's own message would suggest allow_pickle=True
             reason = "it holds pickled objects, which are never loaded (unpickling can run code)"

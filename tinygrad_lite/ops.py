@@ -188,7 +188,7 @@ class Exp:
 
     @staticmethod
     def forward(ctx: Any, x: Array) -> Array:
-        with np.errstate(over="ignore"):
+        with np.errstate(over="ignore", under="ignore"):
             return np.exp(x)
 
     @staticmethod
@@ -266,7 +266,8 @@ class Sigmoid:
 
     @staticmethod
     def forward(ctx: Any, x: Array) -> Array:
-        e = np.exp(-np.abs(x))
+        with np.errstate(under="ignore"):  # e**-1000 is 0: the right answer, not an error
+            e = np.exp(-np.abs(x))
         return np.where(x >= 0, 1, e) / (1 + e)
 
     @staticmethod
@@ -314,7 +315,8 @@ class Softplus:
 
     @staticmethod
     def forward(ctx: Any, x: Array) -> Array:
-        return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
+        with np.errstate(under="ignore"):
+            return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
@@ -346,7 +348,8 @@ class Softmax:
     @staticmethod
     def forward(ctx: Any, x: Array, axis: int) -> Array:
         ctx.saved = axis
-        e = np.exp(x - x.max(axis=axis, keepdims=True))
+        with np.errstate(under="ignore"):
+            e = np.exp(x - x.max(axis=axis, keepdims=True))
         return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
@@ -366,11 +369,13 @@ class LogSoftmax:
     def forward(ctx: Any, x: Array, axis: int) -> Array:
         ctx.saved = axis
         shifted = x - x.max(axis=axis, keepdims=True)
-        return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
+        with np.errstate(under="ignore"):
+            return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
-        return (g - np.exp(ctx.data) * g.sum(axis=ctx.saved, keepdims=True),)
+        with np.errstate(under="ignore"):
+            return (g - np.exp(ctx.data) * g.sum(axis=ctx.saved, keepdims=True),)
 
 
 class BinaryCrossEntropy:
