@@ -13,8 +13,10 @@ the two must agree to the last bit:
       x = [-2, -1] with target 1 and loss L = (1 - ypred)**2. The chain rule
           dL/dw1 = dL/dypred * dypred/dh1 * dh1/dw1
                  = -2(1 - ypred) * w5 f'(w5 h1 + w6 h2 + b3) * x1 f'(w1 x1 + w2 x2 + b1)
-                 = (-0.9526) * 0.2494 * (-0.0904) = 0.0214
-      comes out of one call to backward(); the demo prints each factor.
+                 = (-0.9526) * 0.2494 * (-0.0904) = 0.02147
+      comes out of one call to backward(); the demo prints each factor. (The
+      tutorial writes 0.0214: it multiplies factors rounded to -0.9526, 0.249
+      and -0.0904, whose product is 0.021443.)
 
 Network naming (the tutorial's): h1 = f(w1 x1 + w2 x2 + b1),
 h2 = f(w3 x1 + w4 x2 + b2), o1 = f(w5 h1 + w6 h2 + b3), f = sigmoid.
@@ -78,6 +80,7 @@ def tutorial_network(
 
 
 def agreement(a: float, b: float) -> str:
+    """Whether two results are the same float, bit for bit."""
     return "agree exactly" if a == b else f"DIFFER by {abs(a - b):.3g}"
 
 
@@ -94,26 +97,26 @@ def single_neuron() -> None:
 
 def small_network() -> None:
     x, w, b = [2.0, 3.0], [0.0, 1.0] * 3, [0.0] * 3
-    h1, h2, o1 = network_value(x, w, b)
+    h1, _, o1 = network_value(x, w, b)
     by_nn = tutorial_network(w, b)(Tensor(x)).item()
     print("\n(b) 2-2-1 network, every neuron w = [0, 1], b = 0, x = [2, 3]")
     print(f"    h1 = h2 = sigmoid(3) = {h1.data:.4f}; o1 = sigmoid(h2)")
-    print(f"    Value:          {o1.data!r}")
-    print(f"    nn.MLP(2,[2,1]): {by_nn!r}   ({agreement(o1.data, by_nn)})")
+    print(f"    Value:             {o1.data!r}")
+    print(f"    nn.MLP(2, [2, 1]): {by_nn!r}   ({agreement(o1.data, by_nn)})")
 
 
 def hand_derivation() -> None:
     x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
     w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
     b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
-    h1, h2, ypred = network_value(x, w, b)
+    h1, _, ypred = network_value(x, w, b)
     loss = (1 - ypred) ** 2
     loss.backward()
     # backward() filled dL/d(node) for every node; the tutorial's factors are ratios of them.
     rows = [
         ("h1 = sigmoid(w1 x1 + w2 x2 + b1)", h1.data, "0.0474"),
         ("ypred = sigmoid(w5 h1 + w6 h2 + b3)", ypred.data, "0.5237"),
-        ("L = (1 - ypred)^2", loss.data, "0.2271"),
+        ("L = (1 - ypred)^2", loss.data, ""),
         ("dL/dypred = -2(1 - ypred)", ypred.grad, "-0.9526"),
         ("dypred/dh1 = w5 f'(w5 h1 + w6 h2 + b3)", h1.grad / ypred.grad, "0.249"),
         ("dh1/dw1 = x1 f'(w1 x1 + w2 x2 + b1)", w[0].grad / h1.grad, "-0.0904"),
@@ -122,9 +125,17 @@ def hand_derivation() -> None:
     print("\n(c) the tutorial's hand derivation: all weights 1, biases 0, Alice x = [-2, -1], target 1")
     print(f"    {'quantity':<40} {'autograd':>21} {'rounded':>8} {'by hand':>8}")
     for name, value, by_hand in rows:
-        print(f"    {name:<40} {value!r:>21} {value:>8.4f} {by_hand:>8}")
-    grads = "  ".join(f"{p.label} {p.grad:+.4f}" for p in w + b)
-    print(f"    all gradients from the same backward(): {grads}")
+        print(f"    {name:<40} {value!r:>21} {value:>8.4f} {by_hand:>8}".rstrip())
+    dL_dypred, dypred_dh1, dh1_dw1 = (float(by_hand) for _, _, by_hand in rows[3:6])
+    product = dL_dypred * dypred_dh1 * dh1_dw1
+    print(
+        f"    The tutorial's dL/dw1 = 0.0214 multiplies its rounded factors: "
+        f"({dL_dypred}) * {dypred_dh1} * ({dh1_dw1}) = {product:.6f};\n"
+        f"    the exact product is {w[0].grad:.6f}, which rounds to {w[0].grad:.4f}."
+    )
+    print("    All nine gradients come from the same backward():")
+    for params in (w, b):
+        print("     " + "  ".join(f"dL/d{p.label} {p.grad:+.4f}" for p in params))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -49,6 +49,7 @@ def fit(
     shuffle: bool = True,
     progress: bool = True,
     rng: Any = None,
+    callback: Callable[[int, dict[str, list[float]]], bool | None] | None = None,
 ) -> dict[str, list[float]]:
     """Train `model` on inputs `X` and targets `y` for `epochs` passes.
 
@@ -58,6 +59,10 @@ def fit(
     With `shuffle`, each epoch visits the rows in a new order drawn from `rng`
     (a Generator or an int seed). With `progress`, a bar with the running
     loss is shown when stderr is a terminal (tqdm's when it is installed).
+
+    After each epoch, ``callback(epoch, history)`` is called (epochs count
+    from 1) when given: it may record or print more, and training stops
+    early when it returns True.
 
     Returns the history: ``"loss"``, the mean training loss of each epoch
     (each step's loss weighted by its batch size), and ``"accuracy"`` too
@@ -79,7 +84,7 @@ def fit(
         history["accuracy"] = []
     bar = _ProgressBar(epochs) if progress and _is_terminal() else None
     try:
-        for _ in range(epochs):
+        for epoch in range(1, epochs + 1):
             order = rng.permutation(n) if shuffle else np.arange(n)
             total = correct = 0.0
             for start in range(0, n, batch):
@@ -98,6 +103,8 @@ def fit(
                 history["accuracy"].append(correct / n)
             if bar:
                 bar.update({key: values[-1] for key, values in history.items()})
+            if callback is not None and callback(epoch, history):
+                break
     finally:
         if bar:
             bar.close()

@@ -417,3 +417,40 @@ def test_circle_labels_are_the_circle_of_area_one_half():
     X, y = nn.datasets.circle(n=2000, rng=3)
     inside = np.hypot(X[:, 0] - 0.5, X[:, 1] - 0.5) < np.sqrt(0.5 / np.pi)
     np.testing.assert_array_equal(y[:, 0], inside.astype(float))
+
+
+def test_callback_sees_every_epoch_and_the_history_so_far():
+    X, y = nn.datasets.xor()
+    model = xor_model()
+    seen = []
+    history = nn.fit(
+        model,
+        X,
+        y,
+        nn.binary_cross_entropy,
+        nn.optim.SGD(model.parameters(), lr=0.5),
+        epochs=5,
+        progress=False,
+        callback=lambda epoch, h: seen.append((epoch, list(h["loss"]))),
+    )
+    assert [epoch for epoch, _ in seen] == [1, 2, 3, 4, 5]
+    assert [losses for _, losses in seen] == [history["loss"][:k] for k in range(1, 6)]
+
+
+def test_callback_returning_true_stops_training_early():
+    X, y = nn.datasets.xor()
+    model = xor_model()
+    opt = nn.optim.Adam(model.parameters(), lr=0.05)
+    history = nn.fit(
+        model,
+        X,
+        y,
+        nn.binary_cross_entropy,
+        opt,
+        epochs=1000,
+        progress=False,
+        callback=lambda epoch, h: h["accuracy"][-1] == 1.0,
+    )
+    assert history["accuracy"][-1] == 1.0
+    assert 1 < len(history["loss"]) < 1000
+    assert history["accuracy"][:-1].count(1.0) == 0  # it stopped at the first perfect epoch
