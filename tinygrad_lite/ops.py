@@ -259,16 +259,18 @@ class Tanh:
 class Sigmoid:
     """z = 1 / (1 + e**-x);  dz/dx = z * (1 - z).
 
-    Stable: with e = e**-|x| (never overflows), z = 1/(1+e) for x >= 0 and
-    e/(1+e) for x < 0."""
+    Stable as written: for x < -709, e**-x overflows to inf and
+    1 / (1 + inf) = 0, the correct limit (the overflow is expected, so
+    silenced, as is the harmless underflow of e**-x to 0 for x > 745).
+    Computed exactly as the tutorials write it, so their numbers reproduce
+    to the last digit."""
 
     name = "sigmoid"
 
     @staticmethod
     def forward(ctx: Any, x: Array) -> Array:
-        with np.errstate(under="ignore"):  # e**-1000 is 0: the right answer, not an error
-            e = np.exp(-np.abs(x))
-        return np.where(x >= 0, 1, e) / (1 + e)
+        with np.errstate(over="ignore", under="ignore"):
+            return 1 / (1 + np.exp(-x))
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:

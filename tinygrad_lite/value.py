@@ -114,14 +114,10 @@ class Value(autograd.Node):
     def sigmoid(self) -> Value:
         """z = 1 / (1 + e**-x);  dz/dx = z * (1 - z).
 
-        Computed as 1/(1+e**-x) for x >= 0 and e**x/(1+e**x) for x < 0, so
-        e is only ever raised to a non-positive power: no overflow."""
-        x = self.data
-        if x >= 0:
-            out = 1.0 / (1.0 + math.exp(-x))
-        else:
-            e = math.exp(x)
-            out = e / (1.0 + e)
+        Stable as written: for x < -709, e**-x overflows to inf and
+        1 / (1 + inf) = 0, the correct limit. Computed exactly as the
+        tutorials write it, so their numbers reproduce to the last digit."""
+        out = 1.0 / (1.0 + _exp(-self.data))
         return _node(out, "sigmoid", (self,), (out * (1.0 - out),))
 
     def relu(self) -> Value:
