@@ -11,15 +11,16 @@ from typing import Any
 import numpy as np
 
 OUT = Path("out")
-MISSING = "matplotlib is not installed, so no picture was saved: pip install -e '.[demos]'"
+MISSING = "matplotlib is not installed, so {path} was not saved: pip install -e '.[demos]'"
 
 
-def pyplot() -> Any:
-    """matplotlib.pyplot on a file-only backend, or None (after saying so) when absent."""
+def pyplot(name: str) -> Any:
+    """matplotlib.pyplot on a file-only backend; None, after saying that picture
+    `name` is skipped, when matplotlib is absent."""
     try:
         import matplotlib
     except ImportError:
-        print(MISSING)
+        print(MISSING.format(path=OUT / name))
         return None
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -36,10 +37,13 @@ def save(fig: Any, name: str) -> Path:
     return path
 
 
-def loss_curves(curves: dict[str, list[float]], name: str, title: str, ylabel: str = "loss") -> Path | None:
+def loss_curves(
+    curves: dict[str, list[float]], name: str, title: str, ylabel: str = "loss", logx: bool = False
+) -> Path | None:
     """One line per entry of `curves` (label -> loss per epoch), log-scaled when
-    the losses span more than two decades."""
-    plt = pyplot()
+    the losses span more than two decades; `logx` puts the epochs on a log
+    scale too (for runs of very different lengths)."""
+    plt = pyplot(name)
     if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(6.4, 4))
@@ -48,6 +52,8 @@ def loss_curves(curves: dict[str, list[float]], name: str, title: str, ylabel: s
     values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
     if values.min() > 0 and values.max() / values.min() > 100:
         ax.set_yscale("log")
+    if logx:
+        ax.set_xscale("log")
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     if len(curves) > 1:
@@ -66,13 +72,15 @@ def decision_boundaries(
     pad: float = 0.25,
     marks: dict[str, tuple[float, float]] | None = None,
     axis_labels: tuple[str, str] = ("x1", "x2"),
+    point_labels: list[str] | None = None,
 ) -> Path | None:
     """Side-by-side panels, one per model: its output probability over the
     plane (a filled contour, the 0.5 line drawn) with the data points on top.
     Each entry of `panels` maps a title to a function from an (n, 2) array of
-    points to n probabilities; `marks` adds named points (label -> (x1, x2))
-    drawn as stars, such as new people to classify."""
-    plt = pyplot()
+    points to n probabilities; `point_labels` names the data points; `marks`
+    adds named points (label -> (x1, x2)) drawn as stars, such as new people
+    to classify."""
+    plt = pyplot(name)
     if plt is None:
         return None
     points = np.vstack([X, *[np.array([p]) for p in (marks or {}).values()]])
@@ -80,7 +88,9 @@ def decision_boundaries(
     lo, hi = points.min(axis=0) - pad * span, points.max(axis=0) + pad * span
     xs, ys = np.linspace(lo[0], hi[0], 200), np.linspace(lo[1], hi[1], 200)
     grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
-    fig, axes = plt.subplots(1, len(panels), figsize=(5 * len(panels), 4.4), squeeze=False)
+    fig, axes = plt.subplots(
+        1, len(panels), figsize=(5 * len(panels), 4.4), squeeze=False, sharey=True, layout="constrained"
+    )
     for ax, (panel_title, predict) in zip(axes[0], panels.items()):
         probs = np.asarray(predict(grid)).reshape(len(ys), len(xs))
         filled = ax.contourf(xs, ys, probs, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.8)
@@ -88,10 +98,13 @@ def decision_boundaries(
         labels = np.asarray(y).reshape(-1)
         size = 120 if len(X) <= 20 else 14
         ax.scatter(*X.T, c=labels, cmap="RdBu_r", vmin=0, vmax=1, edgecolors="k", s=size)
+        for label, (px, py) in zip(point_labels or [], X):
+            ax.annotate(label, (px, py), textcoords="offset points", xytext=(8, 6), fontsize=10)
         for label, (px, py) in (marks or {}).items():
             ax.scatter([px], [py], marker="*", s=260, c="gold", edgecolors="k", zorder=3)
             ax.annotate(label, (px, py), textcoords="offset points", xytext=(8, 6), fontsize=10)
-        ax.set(title=panel_title, xlabel=axis_labels[0], ylabel=axis_labels[1])
+        ax.set(title=panel_title, xlabel=axis_labels[0])
+    axes[0, 0].set_ylabel(axis_labels[1])
     fig.colorbar(filled, ax=axes[0].tolist(), label="model output (probability of class 1)")
     fig.suptitle(title)
     path = save(fig, name)

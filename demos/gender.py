@@ -141,13 +141,18 @@ def main(argv: list[str] | None = None) -> None:
     )
     marks = {name: tuple(nn.datasets.gender_features(*wh)) for name, wh in NEW_PEOPLE.items()}
     _plot.decision_boundaries(
-        {"red: Alice, Diana (female); blue: Bob, Charlie (male)": lambda pts: nn.evaluate(model, pts)},
+        {
+            f"after {args.epochs} epochs (seed {args.seed}); stars: new people": lambda pts: nn.evaluate(
+                model, pts
+            )
+        },
         X,
         y,
         "gender_predictions.png",
-        f"P(female) after {args.epochs} epochs (seed {args.seed}); stars: new people",
+        "Gender network: P(female) over weight and height",
         marks=marks,
         axis_labels=("weight - 135 (lb)", "height - 66 (in)"),
+        point_labels=list(nn.datasets.GENDER_NAMES),
     )
 
 

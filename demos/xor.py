@@ -165,6 +165,7 @@ def save_pictures(tutorial: Run, ours: Run, seed: int) -> None:
         "xor_loss.png",
         "XOR: mean squared error at the start of each epoch",
         ylabel="mean((output - target)^2)",
+        logx=True,
     )
     _plot.decision_boundaries(
         {

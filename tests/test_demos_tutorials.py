@@ -110,34 +110,6 @@ def test_gender_flags_and_sweep(demo, capsys):
     assert "2 of 2 seeds (100%) classify all four people, Emily and Frank" in out
 
 
-@pytest.mark.parametrize("name", ["neuron", "gender", "single_layer"])
-def test_help(demo, capsys, name):
-    module = demo(name)
-    with pytest.raises(SystemExit) as exit_info:
-        module.main(["--help"])
-    assert exit_info.value.code == 0
-    assert module.__doc__.splitlines()[0] in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(
-    ("name", "argv"), [("gender", ["--epochs", "5"]), ("single_layer", ["--steps", "5"])]
-)
-def test_runs_without_matplotlib(demo, capsys, monkeypatch, tmp_path, name, argv):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now raises ImportError
-    monkeypatch.setitem(sys.modules, "matplotlib.pyplot", None)
-    out = run(demo, capsys, name, *argv)
-    assert "matplotlib is not installed, so no picture was saved" in out
-    assert "saved out/" not in out
-    assert not (tmp_path / "out").exists()
-
-
-def test_neuron_needs_no_matplotlib(demo, capsys, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # it draws no picture, so it says nothing about it
-    out = run(demo, capsys, "neuron")
-    assert "0.7216325609518421" in out
-    assert "matplotlib" not in out
-
-
 def test_runs_as_a_module_from_the_repository_root():
     result = subprocess.run(
         [sys.executable, "-m", "demos.neuron"], cwd=ROOT, capture_output=True, text=True, timeout=60

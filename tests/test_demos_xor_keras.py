@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import io
 import re
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -139,21 +138,3 @@ def test_keras_style_pictures(keras_run):
     for name in names:
         assert (out / name).stat().st_size > 10_000
     assert sorted(p.name for p in out.iterdir()) == names
-
-
-# -- both -----------------------------------------------------------------------
-@pytest.mark.parametrize("demo", [xor, keras_style])
-def test_help_shows_the_docstring(demo, capsys):
-    with pytest.raises(SystemExit) as exit_info:
-        demo.main(["--help"])
-    assert exit_info.value.code == 0
-    assert demo.__doc__.splitlines()[0] in capsys.readouterr().out
-
-
-@pytest.mark.parametrize(("demo", "argv"), [(xor, []), (keras_style, ["--epochs", "2"])])
-def test_runs_without_matplotlib(demo, argv, tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
-    stdout, _ = run(demo.main, argv, tmp_path)
-    assert _plot.MISSING in stdout
-    assert not re.search(r"^saved ", stdout, re.M)
-    assert list(tmp_path.iterdir()) == []
