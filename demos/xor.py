@@ -60,9 +60,7 @@ def half_mse(pred: Tensor, target: Any) -> Tensor:
 
 def tutorial_model(seed: int) -> tuple[nn.Module, Optimizer]:
     """2-2-1 sigmoid network initialised as the tutorial does: ``np.random.seed(seed)``, then
-    W1 = rand(2,2), b1 = rand(1,2), W2 = rand(2,1), b2 = rand(1,1); plain SGD with lr 0.1.
-
-    """
+    W1 = rand(2,2), b1 = rand(1,2), W2 = rand(2,1), b2 = rand(1,1); plain SGD with lr 0.1."""
     np.random.seed(seed)
     W1, b1, W2, b2 = (np.random.rand(*shape) for shape in [(2, 2), (1, 2), (2, 1), (1, 1)])
     model = nn.MLP(2, [2, 1])
