@@ -18,6 +18,7 @@ backward loop.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import threading
 from collections.abc import Iterator
@@ -89,13 +90,14 @@ def check_forward(node: Any, finite: bool) -> None:
         raise AnomalyError(f"{_describe(node)} produced NaN or inf in its forward pass")
 
 
-def topological_order(root: Any) -> list:
+def topological_order(root: Any, include_constants: bool = False) -> list:
     """Every node `root` depends on through differentiable parents, each after
     all of its parents (root last).
 
     Iterative depth-first search with an explicit stack, so a chain a million
     nodes deep needs no recursion. Parents that do not require grad (data,
-    constants) are left out: no gradient flows to them.
+    constants) are left out, as no gradient flows to them, unless
+    `include_constants` asks for them (to draw or replay the whole graph).
     """
     order: list = []
     visited: set[int] = set()
@@ -111,7 +113,7 @@ def topological_order(root: Any) -> list:
         visited.add(id(node))
         push((node, True))
         for parent in node.parents:
-            if parent.requires_grad and id(parent) not in visited:
+            if (parent.requires_grad or include_constants) and id(parent) not in visited:
                 push((parent, False))
     return order
 
@@ -127,6 +129,16 @@ def backward(root: Any, seed: Any) -> None:
     - a node used several times receives the sum of all its contributions.
     The graph is kept, so calling backward again is allowed.
     """
+    collections.deque(backward_pass(root, seed), maxlen=0)  # run the pass to its end
+
+
+def backward_pass(root: Any, seed: Any) -> Iterator[tuple[Any, list]]:
+    """The backward loop, one node at a time: for each node, root first, apply
+    the chain rule (`_chain`) and add every contribution to its parent, then
+    yield ``(node, [(parent, contribution), ...])``.
+
+    When a node is yielded its grad is complete: every node that uses it came
+    earlier. `backward` runs this to the end; `steps.backward_steps` shows it."""
     order = topological_order(root)
     for node in order:
         if node.parents:
@@ -134,9 +146,8 @@ def backward(root: Any, seed: Any) -> None:
     root._accumulate(seed)
     anomaly = state.anomaly
     for node in reversed(order):
-        if not node.parents:
-            continue
-        for parent, contribution in node._chain():
+        pairs = node._chain() if node.parents else []
+        for parent, contribution in pairs:
             if anomaly and not all_finite(contribution):
                 which = next(i for i, p in enumerate(node.parents) if p is parent)
                 raise AnomalyError(
@@ -144,6 +155,7 @@ def backward(root: Any, seed: Any) -> None:
                     f"(gradient for its input {which})"
                 )
             parent._accumulate(contribution)
+        yield node, pairs
 
 
 def all_finite(x: Any) -> bool:

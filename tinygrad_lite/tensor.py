@@ -95,6 +95,10 @@ class Tensor(autograd.Node):
         `grad` is dL/d(self); it defaults to 1 for a one-element tensor and is
         required otherwise. Leaves accumulate across calls (zero them yourself);
         intermediate tensors are recomputed from scratch each call."""
+        autograd.backward(self, self._seed(grad))
+
+    def _seed(self, grad: Any) -> np.ndarray:
+        """dL/d(self) to start a backward pass from, checked: see `backward`."""
         if not self.requires_grad:
             raise BackwardError(
                 "backward() on a tensor that does not require grad: none of its inputs "
@@ -107,15 +111,14 @@ class Tensor(autograd.Node):
                     f"shape {self.shape} holding dL/d(this tensor); to differentiate a "
                     "scalar loss, reduce first, e.g. y.sum().backward() or y.mean().backward()"
                 )
-            seed = np.ones_like(self.data)
-        else:
-            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-            if seed.shape != self.shape:
-                raise BackwardError(
-                    f"backward(grad=...) needs a grad of shape {self.shape} (the tensor's "
-                    f"shape), got shape {seed.shape}"
-                )
-        autograd.backward(self, seed)
+            return np.ones_like(self.data)
+        seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        if seed.shape != self.shape:
+            raise BackwardError(
+                f"backward(grad=...) needs a grad of shape {self.shape} (the tensor's "
+                f"shape), got shape {seed.shape}"
+            )
+        return seed
 
     # -- plain attributes -----------------------------------------------------
     @property

@@ -57,7 +57,11 @@ class Value(autograd.Node):
 
         Leaves accumulate across calls (zero them yourself); intermediate
         nodes are recomputed from scratch each call."""
-        autograd.backward(self, 1.0)
+        autograd.backward(self, self._seed(None))
+
+    def _seed(self, grad: float | None) -> float:
+        """dL/d(self) to start a backward pass from: 1.0 unless given."""
+        return 1.0 if grad is None else _to_float(grad)
 
     # -- operations: result and local derivatives side by side ----------------
     def __add__(self, other: Value | Number) -> Value:
@@ -83,11 +87,14 @@ class Value(autograd.Node):
         return _node(_div(x, y), "/", (self, other), (inv, -x * inv * inv))
 
     def __pow__(self, other: Value | Number) -> Value:
-        """z = x ** y;  dz/dx = y * x**(y-1), dz/dy = z * ln(x) (only when y is a Value)."""
+        """z = x ** y;  dz/dx = y * x**(y-1), dz/dy = z * ln(x) (only when y is a Value).
+
+        A number exponent n is not a node: the op is named after it ("**2", as
+        in micrograd) and x is the only parent."""
         x = self.data
         if not isinstance(other, Value):
             n = _to_float(other)
-            return _node(_pow(x, n), "**", (self,), (n * _pow(x, n - 1.0),))
+            return _node(_pow(x, n), f"**{n:g}", (self,), (n * _pow(x, n - 1.0),))
         y = other.data
         out = _pow(x, y)
         return _node(out, "**", (self, other), (y * _pow(x, y - 1.0), out * _log_base(x)))

@@ -1,0 +1,221 @@
+"""Step through backpropagation: the chain rule one node at a time.
+
+`backward_steps(root)` runs the very loop that ``root.backward()`` runs
+(`autograd.backward_pass`) and stops at every node, root first, to show:
+
+- the node and dL/d(node), complete by the time the node is reached;
+- for each parent, the local derivative d(node)/d(parent) in words and, for
+  a scalar `Value`, as a number, and the contribution
+  dL/d(node) x d(node)/d(parent) that it adds to the parent's gradient.
+
+The terminal and browser step-through views are built on it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from . import autograd
+from .value import Value
+
+# The local derivative of each op for each of its inputs, in words: x and y
+# stand for the inputs' names, z for the output's. A rule that mentions g (the
+# gradient arriving at the output) is a vector-Jacobian product for tensors,
+# shown as what it adds: "dL/dx += ...".
+FORMULAS: dict[str, tuple[str, ...]] = {
+    "+": ("1", "1"),
+    "-": ("1", "-1"),
+    "*": ("{y}", "{x}"),
+    "/": ("1/{y}", "-{x}/{y}²"),
+    "**": ("{y}·{x}^({y}-1)", "{z}·ln({x})"),
+    "neg": ("-1",),
+    "exp": ("exp({x}) = {z}",),
+    "log": ("1/{x}",),
+    "sqrt": ("1/(2·{z})",),
+    "abs": ("sign({x})",),
+    "tanh": ("1 - {z}²",),
+    "sigmoid": ("{z}·(1 - {z})",),
+    "relu": ("1 if {x} > 0 else 0",),
+    "clip": ("1 where {x} is within the bounds, else 0",),
+    "softplus": ("sigmoid({x})",),
+    "log_sigmoid": ("sigmoid(-{x})",),
+    "bce": ("({x} - {y}) / ({x}·(1 - {x}))", "ln(1 - {x}) - ln({x})"),
+    "@": ("g @ {y}ᵀ", "{x}ᵀ @ g"),
+    "softmax": ("{z}·(g - sum(g·{z}))",),
+    "log_softmax": ("g - softmax({x})·sum(g)",),
+    "sum": ("1 for every element summed",),
+    "mean": ("1/n for each of the n elements averaged",),
+    "max": ("1/k at the k largest elements, 0 elsewhere",),
+    "reshape": ("g reshaped back to the shape of {x}",),
+    "transpose": ("g with the axes of {x} put back",),
+    "getitem": ("g at the elements {x}[index] took, 0 elsewhere",),
+}
+# x**n with a number n keeps only x as a parent.
+ONE_INPUT_POW = ("{n}·{x}^({n}-1)",)
+# How tightly each infix op binds, for names such as "a*b + b**2".
+PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
+ATOM = 5  # labels, numbers and calls such as sigmoid(x) never need parentheses
+MAX_NAME = 24
+
+
+@dataclass(frozen=True)
+class Edge:
+    """What one step adds to one parent's gradient."""
+
+    parent: Any
+    parent_name: str
+    formula: str  # the local derivative in words, e.g. "d(a*b)/da = b"
+    local: float | None  # its value for a Value node; None for a Tensor (a Jacobian, never formed)
+    contribution: Any  # added to parent.grad: local * grad (Value), the vector-Jacobian product (Tensor)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One node of the backward pass: dL/d(node) and what it sends to each parent."""
+
+    index: int  # 0 for the root
+    node: Any
+    name: str
+    grad: Any  # dL/d(node), complete when the step is reached (a copy for a Tensor)
+    edges: tuple[Edge, ...]  # one per parent that receives a gradient; none for a leaf
+
+    def describe(self) -> list[str]:
+        """The step as lines of text: the chain rule with its numbers."""
+        grad = _fmt(self.grad)
+        if not self.edges:
+            return [f"{self.name} is a leaf: dL/d{_d(self.name)} = {grad}"]
+        lines = [f"at {self.name} ({self.node.op}): dL/d{_d(self.name)} = {grad}"]
+        for e in self.edges:
+            if e.local is None:
+                lines.append(f"  {e.formula}   (adds {_fmt(e.contribution)})")
+            else:
+                value = "" if e.formula.endswith(f"= {_fmt(e.local)}") else f" = {_fmt(e.local)}"
+                lines.append(
+                    f"  {e.formula}{value}, so dL/d{_d(e.parent_name)} += "
+                    f"{grad} x {_fmt(e.local)} = {_fmt(e.contribution)}"
+                )
+        return lines
+
+
+def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
+    """Run ``root.backward(grad)`` one node at a time, yielding a `Step` per
+    node in backward order (root first, leaves included).
+
+    Iterating to the end leaves exactly the gradients `backward()` would
+    (leaves accumulate across passes in the same way); stopping early leaves
+    the pass unfinished."""
+    names = _names(autograd.topological_order(root, include_constants=True))
+    pass_ = autograd.backward_pass(root, root._seed(grad))
+    for index, (node, pairs) in enumerate(pass_):
+        yield Step(index, node, names[id(node)][0], _copy(node.grad), _edges(node, pairs, names))
+
+
+def forward_order(root: Any) -> list:
+    """Every node `root` depends on, constants included, each after its inputs."""
+    return autograd.topological_order(root, include_constants=True)
+
+
+def node_names(order: list) -> dict[int, str]:
+    """A display name for each node of `order` (inputs first), keyed by id:
+    its label; else a short expression of its inputs' names such as "a*b + c"
+    or "sigmoid(h)"; else, when that grows long, its op and position
+    ("tanh#7"). Unlabeled Value leaves (numbers met in an op) are named by
+    their value."""
+    return {key: name for key, (name, _) in _names(order).items()}
+
+
+def _names(order: list) -> dict[int, tuple[str, int]]:
+    """`node_names` with each name's precedence, to parenthesise only where needed."""
+    names: dict[int, tuple[str, int]] = {}
+    for k, node in enumerate(order):
+        if node.label:
+            entry = node.label, ATOM
+        elif not node.parents:
+            entry = (f"{node.data:g}", ATOM) if isinstance(node, Value) else (f"tensor#{k}", ATOM)
+        else:
+            entry = _expression(node.op, [names[id(p)] for p in node.parents])
+            if len(entry[0]) > MAX_NAME:
+                entry = f"{node.op}#{k}", ATOM
+        names[id(node)] = entry
+    return names
+
+
+def _expression(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
+    """The name of `op` applied to named inputs, e.g. ("a*b + c", 1)."""
+    if op in PRECEDENCE and len(args) == 2:
+        prec = PRECEDENCE[op]
+        (left, lp), (right, rp) = args
+        left = left if lp > prec or (lp == prec and op != "**") else f"({left})"
+        right = right if rp > prec or (rp == prec and op in ("+", "*")) else f"({right})"
+        sep = " " if op in ("+", "-") else ""
+        return f"{left}{sep}{op}{sep}{right}", prec
+    if op.startswith("**"):  # Value's x**n with a number n: "**2"
+        (base, bp), power = args[0], op[2:]
+        return (base if bp == ATOM else f"({base})") + f"**{power}", PRECEDENCE["**"]
+    if op == "neg":
+        (arg, ap) = args[0]
+        return "-" + (arg if ap >= PRECEDENCE["neg"] else f"({arg})"), PRECEDENCE["neg"]
+    return f"{op}({', '.join(name for name, _ in args)})", ATOM
+
+
+def _edges(node: Any, pairs: list, names: dict[int, tuple[str, int]]) -> tuple[Edge, ...]:
+    """Match each (parent, contribution) pair to the parent's position, to find
+    its formula and local derivative. `_chain` keeps the parents' order and may
+    skip some (those needing no gradient), and a parent may appear twice (x*x)."""
+    if not pairs:
+        return ()
+    templates = ONE_INPUT_POW if node.op.startswith("**") and len(node.parents) == 1 else FORMULAS[node.op]
+    inputs = {"x": node.parents[0], "z": node}
+    if len(node.parents) > 1:
+        inputs["y"] = node.parents[1]
+    argnames = {key: _operand(*names[id(n)]) for key, n in inputs.items()}
+    if node.op.startswith("**") and len(node.parents) == 1:
+        argnames["n"] = node.op[2:]
+    edges, i = [], 0
+    for parent, contribution in pairs:
+        while node.parents[i] is not parent:
+            i += 1
+        rule = templates[i].format(**argnames)
+        z, x = _d(names[id(node)][0]), _d(names[id(parent)][0])
+        is_vjp = re.search(r"\bg\b", templates[i])
+        formula = f"dL/d{x} += {rule}" if is_vjp else f"d{z}/d{x} = {rule}"
+        local = node._local[i] if isinstance(node, Value) else None
+        edges.append(Edge(parent, names[id(parent)][0], formula, local, _copy(contribution)))
+        i += 1
+    return tuple(edges)
+
+
+def _operand(name: str, prec: int) -> str:
+    """`name` inside a formula: in parentheses unless it stands alone."""
+    return name if prec == ATOM else f"({name})"
+
+
+def _d(name: str) -> str:
+    """`name` as the operand of d: d(a*b)/da, dL/dw1, dL/d(sigmoid(h))."""
+    return name if name.isidentifier() else f"({name})"
+
+
+def _copy(x: Any) -> Any:
+    return x.copy() if isinstance(x, np.ndarray) else x
+
+
+def _fmt(x: Any) -> str:
+    """A number as 4 significant decimals; an array as its values when small, else its shape."""
+    if isinstance(x, np.ndarray):
+        if x.ndim == 0:
+            return _number(x.item())
+        if x.size <= 6:
+            return np.array2string(x, precision=4, separator=", ").replace("\n", "")
+        return f"array of shape {x.shape}"
+    return _number(x) if isinstance(x, float) else str(x)
+
+
+def _number(x: float) -> str:
+    """4 significant decimals, keeping a float looking like one: -3.0, not -3."""
+    text = f"{x:.4g}"
+    return text if any(c in text for c in ".eninf") else text + ".0"
