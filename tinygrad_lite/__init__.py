@@ -7,6 +7,8 @@ are differentiated by one shared core (`tinygrad_lite.autograd`).
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
 from .gradcheck import gradcheck
+from .graph import draw_graph
+from .steps import Step, backward_steps
 from .tensor import Tensor
 from .value import Value
 
@@ -15,9 +17,12 @@ __all__ = [
     "BackwardError",
     "GradcheckError",
     "ShapeError",
+    "Step",
     "Tensor",
     "Value",
+    "backward_steps",
     "detect_anomaly",
+    "draw_graph",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",
