@@ -45,6 +45,7 @@ def test_demo_answers_help_with_its_docstring(name):
 PICTURES = {
     "quickstart": ([], []),
     "graph": ([], []),  # draws with Graphviz, not matplotlib
+    "stepthrough": (["--all"], []),
     "neuron": ([], []),
     "gender": (["--epochs", "5"], ["gender_loss.png", "gender_predictions.png"]),
     "single_layer": (["--steps", "5"], ["single_layer_loss.png"]),

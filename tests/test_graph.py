@@ -210,7 +210,7 @@ def test_max_nodes_keeps_the_nodes_nearest_the_root_and_says_what_it_left_out():
 def test_the_cut_is_breadth_first_from_the_root():
     # `shallow` is one step from the root but comes first in the topological order.
     shallow = Value(1.0, label="shallow")
-    root = tanh_chain(50) + shallow
+    root = shallow + tanh_chain(50)
     assert topological_order(root)[0] is shallow
     graph = draw_graph(root, max_nodes=5)
     assert len(boxes(graph)) == 5

@@ -40,7 +40,16 @@ def test_one_step_per_node_root_first_each_node_after_all_its_users():
 def test_the_classic_example_step_by_step():
     a, b, y = classic()
     steps = {s.name: s for s in backward_steps(y)}
-    assert list(steps) == ["sigmoid(a*b + b**2)", "a*b + b**2", "a*b", "a", "b**2", "b"]
+    # the forward order reads left to right, the first input first; backward is its mirror
+    assert list(node_names(forward_order(y)).values()) == [
+        "a",
+        "b",
+        "a*b",
+        "b**2",
+        "a*b + b**2",
+        "sigmoid(a*b + b**2)",
+    ]
+    assert list(steps) == ["sigmoid(a*b + b**2)", "a*b + b**2", "b**2", "a*b", "b", "a"]
     s = 1 / (1 + math.exp(-3.0))
     (to_a, to_b) = steps["a*b"].edges
     assert to_a.parent is a and to_a.formula == "d(a*b)/da = b" and to_a.local == -3.0

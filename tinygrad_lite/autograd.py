@@ -112,7 +112,7 @@ def topological_order(root: Any, include_constants: bool = False) -> list:
             continue
         visited.add(id(node))
         push((node, True))
-        for parent in node.parents:
+        for parent in reversed(node.parents):  # so the first input is visited first
             if (parent.requires_grad or include_constants) and id(parent) not in visited:
                 push((parent, False))
     return order

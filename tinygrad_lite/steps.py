@@ -94,7 +94,7 @@ class Step:
             if e.local is None:
                 lines.append(f"  {e.formula}   (adds {_fmt(e.contribution)})")
             else:
-                value = "" if e.formula.endswith(f"= {_fmt(e.local)}") else f" = {_fmt(e.local)}"
+                value = "" if _ends_with_number(e.formula, e.local) else f" = {_fmt(e.local)}"
                 lines.append(
                     f"  {e.formula}{value}, so dL/d{_d(e.parent_name)} += "
                     f"{grad} x {_fmt(e.local)} = {_fmt(e.contribution)}"
@@ -198,6 +198,15 @@ def _operand(name: str, prec: int) -> str:
 def _d(name: str) -> str:
     """`name` as the operand of d: d(a*b)/da, dL/dw1, dL/d(sigmoid(h))."""
     return name if name.isidentifier() else f"({name})"
+
+
+def _ends_with_number(formula: str, number: float) -> bool:
+    """True when `formula` already ends in `number` ("d(a+b)/da = 1"), so it
+    need not be repeated."""
+    try:
+        return float(formula.rsplit("= ", 1)[-1]) == number
+    except ValueError:
+        return False
 
 
 def _copy(x: Any) -> Any:
