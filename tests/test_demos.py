@@ -46,6 +46,7 @@ PICTURES = {
     "quickstart": ([], []),
     "graph": ([], []),  # draws with Graphviz, not matplotlib
     "stepthrough": (["--all"], []),
+    "explorer": ([], []),  # writes HTML pages
     "neuron": ([], []),
     "gender": (["--epochs", "5"], ["gender_loss.png", "gender_predictions.png"]),
     "single_layer": (["--steps", "5"], ["single_layer_loss.png"]),

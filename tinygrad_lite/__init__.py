@@ -6,6 +6,7 @@ are differentiated by one shared core (`tinygrad_lite.autograd`).
 
 from .autograd import detect_anomaly, is_grad_enabled, no_grad
 from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
+from .explain import Explanation, explain
 from .gradcheck import gradcheck
 from .graph import draw_graph
 from .steps import Step, backward_steps
@@ -15,6 +16,7 @@ from .value import Value
 __all__ = [
     "AnomalyError",
     "BackwardError",
+    "Explanation",
     "GradcheckError",
     "ShapeError",
     "Step",
@@ -23,6 +25,7 @@ __all__ = [
     "backward_steps",
     "detect_anomaly",
     "draw_graph",
+    "explain",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",

@@ -1,0 +1,74 @@
+"""Browser explorer: step through a forward and a backward pass in a web page.
+
+Run ``python -m demos.explorer``. It writes two self-contained HTML pages
+(no network, no server: open them straight from disk):
+
+  out/explorer.html         the gender tutorial's loss for one person, built
+                            from scalar Values: every weight 1, every bias 0,
+                            Alice x = [-2, -1], target 1, L = (1 - ypred)**2
+                            (the graph behind the hand derivation of
+                            dL/dw1 = 0.0214 in demos.neuron);
+  out/explorer_tensor.html  a small Tensor network, nn.MLP(2, [3, 1]), and
+                            its binary cross-entropy on the XOR table.
+
+Use Previous / Next / Play or the arrow keys and the space bar. The forward
+pass fills in each node's data; the backward pass, root first, fills in each
+gradient with the chain rule written out beside the graph.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import nn
+from demos.neuron import network_value
+from tinygrad_lite import Tensor, Value
+from tinygrad_lite.explain import explain
+
+
+def gender_loss() -> Value:
+    """L = (1 - ypred)**2 for Alice, with the tutorial's names on every input and weight."""
+    x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
+    w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
+    b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
+    h1, h2, ypred = network_value(x, w, b)
+    h1.label, h2.label, ypred.label = "h1", "h2", "ypred"
+    loss = (1 - ypred) ** 2
+    loss.label = "L"
+    return loss
+
+
+def xor_loss(seed: int = 0) -> Tensor:
+    """binary_cross_entropy(MLP(X), y) on XOR, with short names: X, y, W1, b1, h, W2, b2, p, L."""
+    X, y = nn.datasets.xor()
+    model = nn.MLP(2, [3, 1], activation="tanh", out_activation="sigmoid", rng=seed)
+    for k, layer in enumerate(model.layers, start=1):
+        layer.weight.label, layer.bias.label = f"W{k}", f"b{k}"
+    p = model(Tensor(X, label="X"))
+    loss = nn.binary_cross_entropy(p, Tensor(y, label="y"))
+    hidden = p.parents[0].parents[0].parents[0]  # p = sigmoid(h @ W2 + b2)
+    hidden.label, p.label, loss.label = "h", "p", "L"
+    return loss
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pages (default out/)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the MLP's initial weights (default 0)")
+    args = parser.parse_args(argv)
+    pages = [
+        (explain(gender_loss()).save(args.out / "explorer.html"), "gender tutorial, scalar Values"),
+        (explain(xor_loss(args.seed)).save(args.out / "explorer_tensor.html"), "XOR MLP, Tensors"),
+    ]
+    for path, what in pages:
+        print(f"wrote {path}  ({what})")
+    print("Open them in a browser, e.g.")
+    for path, _ in pages:
+        print(f"  {path.resolve().as_uri()}")
+
+
+if __name__ == "__main__":
+    main()
