@@ -22,21 +22,15 @@ import argparse
 from pathlib import Path
 
 import nn
-from demos.neuron import network_value
+from demos.neuron import alice_loss
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.explain import explain
 
 
 def gender_loss() -> Value:
-    """L = (1 - ypred)**2 for Alice, with the tutorial's names on every input and weight."""
-    x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
-    w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
-    b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
-    h1, h2, ypred = network_value(x, w, b)
-    h1.label, h2.label, ypred.label = "h1", "h2", "ypred"
-    loss = (1 - ypred) ** 2
-    loss.label = "L"
-    return loss
+    """L = (1 - ypred)**2 for Alice, with the tutorial's names on every node
+    (`demos.neuron.alice_loss`)."""
+    return alice_loss()[0]
 
 
 def xor_loss(seed: int = 0) -> Tensor:

@@ -26,7 +26,7 @@ import argparse
 
 import nn
 from demos import _plot
-from demos.neuron import network_value, neuron_value
+from demos.neuron import alice_loss, neuron_value
 from tinygrad_lite import Tensor, Value
 from tinygrad_lite.graph import Graph, GraphvizNotFoundError, draw_graph
 
@@ -44,15 +44,9 @@ def neuron_graph() -> Graph:
 
 def gender_graph() -> Graph:
     """The tutorial's hand derivation: L = (1 - ypred)**2 for Alice, every weight 1, every bias 0."""
-    x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
-    w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
-    b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
-    h1, h2, ypred = network_value(x, w, b)
-    loss = (1 - ypred) ** 2
-    for node, label in ((h1, "h1"), (h2, "h2"), (ypred, "ypred"), (loss, "L")):
-        node.label = label
+    loss, nodes = alice_loss()
     loss.backward()
-    print(f"graph_gender: L = {loss.data:.4f}, dL/dw1 = {w[0].grad:.4f} (the tutorial's 0.0214)")
+    print(f"graph_gender: L = {loss.data:.4f}, dL/dw1 = {nodes['w1'].grad:.4f} (the tutorial's 0.0214)")
     return draw_graph(loss)
 
 

@@ -105,12 +105,25 @@ def small_network() -> None:
     print(f"    nn.MLP(2, [2, 1]): {by_nn!r}   ({agreement(o1.data, by_nn)})")
 
 
-def hand_derivation() -> None:
+def alice_loss() -> tuple[Value, dict[str, Value]]:
+    """The tutorial's hand derivation as a graph: every weight 1, every bias 0,
+    Alice x = [-2, -1], target 1, L = (1 - ypred)**2. Returns L and its named
+    nodes (x1, x2, w1..w6, b1..b3, h1, h2, ypred, L), each labelled so."""
     x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
     w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
     b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
-    h1, _, ypred = network_value(x, w, b)
+    h1, h2, ypred = network_value(x, w, b)
+    h1.label, h2.label, ypred.label = "h1", "h2", "ypred"
     loss = (1 - ypred) ** 2
+    loss.label = "L"
+    return loss, {v.label: v for v in [*x, *w, *b, h1, h2, ypred, loss]}
+
+
+def hand_derivation() -> None:
+    loss, nodes = alice_loss()
+    h1, ypred = nodes["h1"], nodes["ypred"]
+    w = [nodes[f"w{i}"] for i in range(1, 7)]
+    b = [nodes[f"b{i}"] for i in range(1, 4)]
     loss.backward()
     # backward() filled dL/d(node) for every node; the tutorial's factors are ratios of them.
     rows = [

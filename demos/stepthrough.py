@@ -45,7 +45,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from demos.neuron import network_value
+from demos.neuron import alice_loss
 from tinygrad_lite import Value
 from tinygrad_lite.steps import Step, backward_steps, forward_order, node_names
 
@@ -107,21 +107,6 @@ class Problem:
 
 
 # -- the problems -------------------------------------------------------------
-def gender_graph() -> tuple[Value, dict[str, Value]]:
-    """The tutorial's hand derivation, built with `demos.neuron.network_value`:
-    every weight 1, every bias 0, Alice x = [-2, -1], target 1, L = (1 - ypred)**2.
-    Returns L and its named nodes (x1, x2, w1..w6, b1..b3, h1, h2, ypred, L)."""
-    x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
-    w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
-    b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
-    h1, h2, ypred = network_value(x, w, b)
-    h1.label, h2.label, ypred.label = "h1", "h2", "ypred"
-    loss = (1 - ypred) ** 2
-    loss.label = "L"
-    nodes = {v.label: v for v in [*x, *w, *b, h1, h2, ypred, loss]}
-    return loss, nodes
-
-
 def gender_problem() -> Problem:
     return Problem(
         title="the gender tutorial's hand derivation (TUTORIALS.md §1)",
@@ -130,7 +115,7 @@ def gender_problem() -> Problem:
             "h1 = sigmoid(w1 x1 + w2 x2 + b1), h2 = sigmoid(w3 x1 + w4 x2 + b2)",
             "ypred = sigmoid(w5 h1 + w6 h2 + b3), L = (1 - ypred)**2",
         ],
-        build=gender_graph,
+        build=alice_loss,
         parameters=[f"w{i}" for i in range(1, 7)] + [f"b{i}" for i in range(1, 4)],
         is_gender=True,
     )

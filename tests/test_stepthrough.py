@@ -62,7 +62,7 @@ def test_all_prints_the_hand_derivation_and_dL_dw1(capsys):
 
 def test_all_has_one_step_per_node_root_first_and_each_node_after_its_users(capsys):
     out = run_main(capsys, "--all")
-    loss, _ = stepthrough.gender_graph()
+    loss, _ = stepthrough.alice_loss()
     order = forward_order(loss)
     names = node_names(order)
     steps = STEP.findall(out)
