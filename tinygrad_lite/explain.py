@@ -33,7 +33,7 @@ from typing import Any
 
 import numpy as np
 
-from .steps import _number, backward_steps, forward_order, node_names
+from .steps import backward_steps, expression, format_number, forward_order, kind, names_with_precedence
 from .tensor import Tensor
 from .value import Value
 
@@ -99,8 +99,9 @@ def _record(root: Any, grad: Any, order: list) -> dict:
     """Everything the page shows, as JSON-ready data: the nodes in forward
     order and the backward steps with the running gradient of each parent."""
     index = {id(node): i for i, node in enumerate(order)}
-    names = node_names(order)
-    nodes = [_node_entry(node, i, names, index) for i, node in enumerate(order)]
+    named = names_with_precedence(order)
+    names = {key: name for key, (name, _) in named.items()}
+    nodes = [_node_entry(node, named, index) for node in order]
     saved = [node.grad for node in order]  # restored as they were: nothing below writes into them
     try:
         for node in order:  # leaves accumulate: start them from zero so the page shows this pass alone
@@ -113,7 +114,7 @@ def _record(root: Any, grad: Any, order: list) -> dict:
                     "parent": index[id(e.parent)],
                     "parent_name": e.parent_name,
                     "formula": e.formula,
-                    "local": None if e.local is None else _number(e.local),
+                    "local": None if e.local is None else format_number(e.local),
                     "contribution": _full(e.contribution),
                     "total": _short(e.parent.grad),  # the parent's running gradient after this step
                     "total_full": _full(e.parent.grad),
@@ -135,49 +136,20 @@ def _record(root: Any, grad: Any, order: list) -> dict:
     return {"root": names[id(root)], "nodes": nodes, "backward": steps}
 
 
-def _node_entry(node: Any, i: int, names: dict[int, str], index: dict[int, int]) -> dict:
+def _node_entry(node: Any, named: dict[int, tuple[str, int]], index: dict[int, int]) -> dict:
     parents = [index[id(p)] for p in node.parents]
     entry = {
-        "name": names[id(node)],
-        "kind": _kind(node),
+        "name": named[id(node)][0],
+        "kind": kind(node),
         "op": node.op,
         "parents": parents,
-        "expr": _expression(node.op, [names[id(p)] for p in node.parents]) if parents else "",
+        "expr": expression(node.op, [named[id(p)] for p in node.parents])[0] if parents else "",
         "data": _short(node.data),
         "data_full": _full(node.data),
     }
     if isinstance(node, Tensor):
         entry["shape"] = _shape(node.shape)
     return entry
-
-
-def _kind(node: Any) -> str:
-    """'parameter' (a labelled Value leaf, a Tensor leaf that requires grad),
-    'constant' (any other leaf) or 'result' (computed by an op)."""
-    if node.parents:
-        return "result"
-    trainable = bool(node.label) if isinstance(node, Value) else node.requires_grad
-    return "parameter" if trainable else "constant"
-
-
-def _expression(op: str, args: list[str]) -> str:
-    """How a node is computed from its inputs' names, e.g. "h1 * w5" or "sigmoid(z)"."""
-    wrapped = [a if a.isidentifier() or _is_number(a) else f"({a})" for a in args]
-    if len(args) == 2 and op in ("+", "-", "*", "/", "**", "@"):
-        return f" {op} ".join(wrapped)
-    if op.startswith("**") and len(args) == 1:
-        return f"{wrapped[0]}{op}"
-    if op == "neg":
-        return f"-{wrapped[0]}"
-    return f"{op}({', '.join(args)})"
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _shape(shape: tuple[int, ...]) -> str:
@@ -191,11 +163,11 @@ def _short(x: Any) -> str:
         return ""
     if isinstance(x, np.ndarray):
         if x.size == 1:
-            return _number(float(x.reshape(-1)[0]))
+            return format_number(float(x.reshape(-1)[0]))
         if x.size <= BOX_SIZE:
             return "[" + ", ".join(f"{v:.3g}" for v in x.reshape(-1).tolist()) + "]"
         return _shape(x.shape)
-    return _number(float(x))
+    return format_number(float(x))
 
 
 def _full(x: Any) -> str:
@@ -204,11 +176,11 @@ def _full(x: Any) -> str:
         return ""
     if isinstance(x, np.ndarray):
         if x.size == 1:
-            return _number(float(x.reshape(-1)[0]))
+            return format_number(float(x.reshape(-1)[0]))
         if x.size <= PANEL_SIZE:
             return np.array2string(x, precision=4, separator=", ", suppress_small=True)
-        return f"shape {x.shape}: min {_number(float(x.min()))}, max {_number(float(x.max()))}"
-    return _number(float(x))
+        return f"shape {x.shape}: min {format_number(float(x.min()))}, max {format_number(float(x.max()))}"
+    return format_number(float(x))
 
 
 # -- layout ------------------------------------------------------------------

@@ -24,6 +24,7 @@ import graphviz
 import numpy as np
 
 from .autograd import topological_order
+from .steps import kind
 from .tensor import Tensor
 from .value import Value
 
@@ -194,13 +195,7 @@ def _note_left_out(graph: Graph, cut: list[str], hidden: int, total: int) -> Non
 
 
 def _role(node: Value | Tensor, root: Value | Tensor) -> str:
-    if node is root:
-        return "root"
-    if node.parents:
-        return "result"
-    # Every Value receives a gradient: the ones you named are your parameters.
-    trainable = bool(node.label) if isinstance(node, Value) else node.requires_grad
-    return "parameter" if trainable else "constant"
+    return "root" if node is root else kind(node)
 
 
 def _record(node: Value | Tensor, show_grad: bool) -> str:

@@ -94,7 +94,7 @@ class Step:
             if e.local is None:
                 lines.append(f"  {e.formula}   (adds {_fmt(e.contribution)})")
             else:
-                value = "" if _ends_with_number(e.formula, e.local) else f" = {_fmt(e.local)}"
+                value = "" if _ends_withformat_number(e.formula, e.local) else f" = {_fmt(e.local)}"
                 lines.append(
                     f"  {e.formula}{value}, so dL/d{_d(e.parent_name)} += "
                     f"{grad} x {_fmt(e.local)} = {_fmt(e.contribution)}"
@@ -109,10 +109,21 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     Iterating to the end leaves exactly the gradients `backward()` would
     (leaves accumulate across passes in the same way); stopping early leaves
     the pass unfinished."""
-    names = _names(autograd.topological_order(root, include_constants=True))
+    names = names_with_precedence(autograd.topological_order(root, include_constants=True))
     pass_ = autograd.backward_pass(root, root._seed(grad))
     for index, (node, pairs) in enumerate(pass_):
         yield Step(index, node, names[id(node)][0], _copy(node.grad), _edges(node, pairs, names))
+
+
+def kind(node: Any) -> str:
+    """The part a node plays, for the graph views: "result" (computed by an op),
+    "parameter" (a Tensor leaf that requires grad; a Value leaf with a label,
+    since every Value receives a gradient and the ones you named are yours) or
+    "constant" (any other leaf: data, and numbers met in an op)."""
+    if node.parents:
+        return "result"
+    trainable = bool(node.label) if isinstance(node, Value) else node.requires_grad
+    return "parameter" if trainable else "constant"
 
 
 def forward_order(root: Any) -> list:
@@ -126,10 +137,10 @@ def node_names(order: list) -> dict[int, str]:
     or "sigmoid(h)"; else, when that grows long, its op and position
     ("tanh#7"). Unlabeled Value leaves (numbers met in an op) are named by
     their value."""
-    return {key: name for key, (name, _) in _names(order).items()}
+    return {key: name for key, (name, _) in names_with_precedence(order).items()}
 
 
-def _names(order: list) -> dict[int, tuple[str, int]]:
+def names_with_precedence(order: list) -> dict[int, tuple[str, int]]:
     """`node_names` with each name's precedence, to parenthesise only where needed."""
     names: dict[int, tuple[str, int]] = {}
     for k, node in enumerate(order):
@@ -138,14 +149,14 @@ def _names(order: list) -> dict[int, tuple[str, int]]:
         elif not node.parents:
             entry = (f"{node.data:g}", ATOM) if isinstance(node, Value) else (f"tensor#{k}", ATOM)
         else:
-            entry = _expression(node.op, [names[id(p)] for p in node.parents])
+            entry = expression(node.op, [names[id(p)] for p in node.parents])
             if len(entry[0]) > MAX_NAME:
                 entry = f"{node.op}#{k}", ATOM
         names[id(node)] = entry
     return names
 
 
-def _expression(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
+def expression(op: str, args: list[tuple[str, int]]) -> tuple[str, int]:
     """The name of `op` applied to named inputs, e.g. ("a*b + c", 1)."""
     if op in PRECEDENCE and len(args) == 2:
         prec = PRECEDENCE[op]
@@ -200,7 +211,7 @@ def _d(name: str) -> str:
     return name if name.isidentifier() else f"({name})"
 
 
-def _ends_with_number(formula: str, number: float) -> bool:
+def _ends_withformat_number(formula: str, number: float) -> bool:
     """True when `formula` already ends in `number` ("d(a+b)/da = 1"), so it
     need not be repeated."""
     try:
@@ -217,14 +228,14 @@ def _fmt(x: Any) -> str:
     """A number as 4 significant decimals; an array as its values when small, else its shape."""
     if isinstance(x, np.ndarray):
         if x.ndim == 0:
-            return _number(x.item())
+            return format_number(x.item())
         if x.size <= 6:
             return np.array2string(x, precision=4, separator=", ").replace("\n", "")
         return f"array of shape {x.shape}"
-    return _number(x) if isinstance(x, float) else str(x)
+    return format_number(x) if isinstance(x, float) else str(x)
 
 
-def _number(x: float) -> str:
+def format_number(x: float) -> str:
     """4 significant decimals, keeping a float looking like one: -3.0, not -3."""
     text = f"{x:.4g}"
     return text if any(c in text for c in ".eninf") else text + ".0"
