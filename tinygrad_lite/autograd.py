@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import collections
 import contextlib
+import itertools
+import operator
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -42,9 +44,15 @@ state = _State()
 class Node:
     """Base of `Value` and `Tensor`: marks a class as speaking the node protocol
     described at the top of this module (``parents``, ``op``, ``label``,
-    ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_reset_grad``)."""
+    ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_reset_grad``).
 
-    __slots__ = ()
+    ``_seq`` numbers the nodes in the order they were created (`new_seq`):
+    a node is always created after its inputs, so it is a topological key."""
+
+    __slots__ = ("_seq",)
+
+
+new_seq = itertools.count().__next__  # thread-safe under the GIL
 
 
 class no_grad(contextlib.ContextDecorator):  # noqa: N801 - the public name, as in PyTorch
@@ -92,30 +100,27 @@ def check_forward(node: Any, finite: bool) -> None:
 
 def topological_order(root: Any, include_constants: bool = False) -> list:
     """Every node `root` depends on through differentiable parents, each after
-    all of its parents (root last).
+    all of its parents (root last), in the order they were created.
 
-    Iterative depth-first search with an explicit stack, so a chain a million
-    nodes deep needs no recursion. Parents that do not require grad (data,
-    constants) are left out, as no gradient flows to them, unless
+    The nodes are collected with an explicit stack (no recursion, so a chain a
+    million nodes deep is fine), then sorted by creation number: a node is
+    created after its inputs, so that order is topological, and it is the
+    order the user wrote the computation in. Parents that do not require grad
+    (data, constants) are left out, as no gradient flows to them, unless
     `include_constants` asks for them (to draw or replay the whole graph).
     """
-    order: list = []
-    visited: set[int] = set()
-    stack: list = [(root, False)]
-    push, pop = stack.append, stack.pop
+    seen = {id(root): root}
+    stack = [root]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, parents_done = pop()
-        if parents_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        push((node, True))
-        for parent in reversed(node.parents):  # so the first input is visited first
-            if (parent.requires_grad or include_constants) and id(parent) not in visited:
-                push((parent, False))
-    return order
+        for parent in pop().parents:
+            if (parent.requires_grad or include_constants) and id(parent) not in seen:
+                seen[id(parent)] = parent
+                push(parent)
+    return sorted(seen.values(), key=_creation)
+
+
+_creation = operator.attrgetter("_seq")
 
 
 def backward(root: Any, seed: Any) -> None:

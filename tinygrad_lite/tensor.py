@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd, ops
-from .autograd import state
+from .autograd import new_seq, state
 from .errors import BackwardError, ShapeError
 
 Operand = "Tensor | float | int | np.ndarray"
@@ -59,6 +59,7 @@ class Tensor(autograd.Node):
                 f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
                 "pass dtype=np.float64 (the default for numbers) or np.float32"
             )
+        self._seq = new_seq()
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self.label = label
@@ -337,10 +338,14 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     Numbers and arrays become constant tensors (a Python number takes the
     dtype of the tensor it meets, so float32 stays float32). The graph is
     recorded only when grad is enabled and some input requires grad."""
-    like = next(x for x in inputs if isinstance(x, Tensor))
-    parents = tuple(x if isinstance(x, Tensor) else _constant(x, like.dtype) for x in inputs)
+    parents = inputs
+    if not all(type(x) is Tensor for x in inputs):
+        like = next(x for x in inputs if isinstance(x, Tensor))
+        parents = tuple(x if isinstance(x, Tensor) else _constant(x, like.dtype) for x in inputs)
     out = Tensor.__new__(Tensor)
-    out.grad, out.label, out.saved = None, "", None
+    out._seq = new_seq()
+    out.grad = out.saved = None
+    out.label = ""
     out.parents = parents  # forward may read ctx.parents
     try:
         data = fn.forward(out, *[p.data for p in parents], **params)
@@ -349,8 +354,8 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
         raise ShapeError(
             f"op {fn.name!r} cannot take input shapes {shapes}{_format_params(params)}: {exc}"
         ) from None
-    out.data = data if isinstance(data, np.ndarray) else np.asarray(data)
-    if state.grad_enabled and any(p.requires_grad for p in parents):
+    out.data = data if type(data) is np.ndarray else np.asarray(data)
+    if state.grad_enabled and any([p.requires_grad for p in parents]):
         out.requires_grad, out.op, out._fn = True, fn.name, fn
     else:
         out.requires_grad, out.op, out.parents, out._fn, out.saved = False, "", (), None, None
@@ -364,9 +369,14 @@ def _format_params(params: dict) -> str:
 
 
 def _constant(x: Any, dtype: np.dtype) -> Tensor:
-    """A non-grad tensor for a plain number or array met in an op."""
+    """A non-grad leaf for a plain number or array met in an op (a number
+    takes `dtype`; arrays are checked as `Tensor(x)` checks them)."""
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return Tensor(np.asarray(x, dtype=dtype))
+        const = Tensor.__new__(Tensor)
+        const._seq = new_seq()
+        const.data, const.grad, const.requires_grad, const.label = np.asarray(x, dtype=dtype), None, False, ""
+        const.op, const.parents, const._fn, const.saved = "", (), None, None
+        return const
     return Tensor(x)
 
 

@@ -18,7 +18,7 @@ import math
 from numbers import Real
 
 from . import autograd
-from .autograd import state
+from .autograd import new_seq, state
 
 Number = float | int
 
@@ -37,6 +37,7 @@ class Value(autograd.Node):
         self.data = data
         self.grad = 0.0
         self.label = label
+        self._seq = new_seq()
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
@@ -159,6 +160,7 @@ class Value(autograd.Node):
 def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
     """A new Value; records `op`, `parents` and the local derivatives unless in `no_grad`."""
     out = Value.__new__(Value)
+    out._seq = new_seq()
     out.data = data
     out.grad = 0.0
     out.label = ""
