@@ -1,6 +1,10 @@
-"""Benchmarks: tinygrad_lite against hand-written Python/NumPy doing the same math.
+"""Benchmarks: tinygrad_lite against hand-written NumPy, PyTorch and micrograd.
 
-Each benchmark runs its implementations interleaved (A B A B ...) in one
-process and reports medians, because one absolute time on a shared machine
-means little. Benchmarks are not tests: the test suite checks correctness.
+Run ``python -m benchmarks`` (``--help`` for the options). Every workload is
+implemented several times in one process, all from the same initial weights;
+the runner first checks that all implementations reach the same final loss,
+then times them interleaved (A B A B ...) and reports the median time per
+step, the ratios to the hand-written reference and to PyTorch, and whether
+each target of the performance issue is met. Benchmarks are not tests: the
+test suite checks correctness only.
 """

@@ -1,0 +1,141 @@
+"""What every workload shares: the optional libraries, the run modes, the
+correctness check before timing, and the result records the runner prints."""
+
+from __future__ import annotations
+
+import importlib
+import math
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import ModuleType
+from typing import Any
+
+from benchmarks.timing import interleaved
+
+HAND = "NumPy by hand"
+TORCH = "PyTorch"
+MICROGRAD = "micrograd"
+
+#: ``full``: the numbers to report; ``quick``: the whole suite in under a
+#: minute; ``smoke``: tiny sizes, for the tests (the numbers mean nothing).
+MODES = ("full", "quick", "smoke")
+
+Train = Callable[[], float]
+
+
+def optional(name: str) -> ModuleType | None:
+    """The module `name` if it can be imported, else None (the caller prints a note)."""
+    try:
+        return importlib.import_module(name)
+    except ImportError:
+        return None
+
+
+def missing_note(name: str) -> str:
+    """The note printed in place of an implementation whose library is absent."""
+    extra = "pip install torch" if name == TORCH else "pip install micrograd"
+    return f"{name} skipped: not installed ({extra})"
+
+
+def numpy_threads() -> int:
+    """How many threads NumPy's BLAS uses: the OpenBLAS/OpenMP variable if set,
+    else (OpenBLAS's default) one per CPU this process may run on."""
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        if os.environ.get(var, "").isdigit():
+            return int(os.environ[var])
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def pick(mode: str, full: Any, quick: Any, smoke: Any) -> Any:
+    """The setting for `mode`."""
+    return {"full": full, "quick": quick, "smoke": smoke}[mode]
+
+
+@dataclass
+class Check:
+    """Whether every implementation reached the reference's final loss within `rtol`."""
+
+    losses: dict[str, float]
+    rtol: float
+    reference: str
+    worst: float  # the largest relative difference to the reference
+    ok: bool
+
+    def line(self) -> str:
+        if len(self.losses) < 2:
+            return "check: only one implementation ran, nothing to compare"
+        verdict = "OK" if self.ok else "MISMATCH"
+        text = (
+            f"check: {len(self.losses)} final results agree with {self.reference} within "
+            f"{self.rtol:.0e} relative (largest difference {self.worst:.1e}): {verdict}"
+        )
+        if not self.ok:
+            text += "\n    " + ", ".join(f"{k} = {v!r}" for k, v in self.losses.items())
+        return text
+
+
+def agree(losses: dict[str, float], rtol: float, reference: str) -> Check:
+    """Compare every final loss with the reference's (NaN never agrees)."""
+    ref = losses[reference]
+    diffs = {name: abs(v - ref) / max(abs(ref), 1e-300) for name, v in losses.items()}
+    worst = max(diffs.values())
+    return Check(losses, rtol, reference, worst, not math.isnan(worst) and worst <= rtol)
+
+
+@dataclass
+class Target:
+    """One target of the issue: its text, what was measured, met or missed."""
+
+    text: str
+    measured: str
+    met: bool
+
+
+@dataclass
+class Result:
+    """One workload's outcome: median seconds per step of each implementation."""
+
+    key: str
+    title: str
+    reference: str  # the hand-written implementation the ratios divide by
+    seconds: dict[str, float]
+    check: Check
+    failures: dict[str, str] = field(default_factory=dict)  # implementation -> error name
+    notes: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+    targets: list[Target] = field(default_factory=list)
+
+    def ratio(self, name: str, to: str) -> float | None:
+        """seconds[name] / seconds[to], or None when either did not run."""
+        if name in self.seconds and to in self.seconds:
+            return self.seconds[name] / self.seconds[to]
+        return None
+
+
+def measure(
+    key: str,
+    title: str,
+    impls: dict[str, Train],
+    *,
+    steps: int,
+    repeats: int,
+    rtol: float,
+    reference: str = HAND,
+    notes: list[str] | None = None,
+) -> Result:
+    """Run each implementation once (the check, and a warm-up), then time them
+    interleaved over `repeats` rounds. Each callable trains from the initial
+    weights for `steps` steps and returns its final loss. An implementation
+    that raises RecursionError is reported as such and not timed."""
+    finals: dict[str, float] = {}
+    failures: dict[str, str] = {}
+    for name, train in impls.items():
+        try:
+            finals[name] = train()
+        except RecursionError:
+            failures[name] = "RecursionError"
+    check = agree(finals, rtol, reference)
+    medians = interleaved({name: impls[name] for name in finals}, repeats)
+    seconds = {name: t / steps for name, t in medians.items()}
+    return Result(key, title, reference, seconds, check, failures, list(notes or []))

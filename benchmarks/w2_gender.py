@@ -1,0 +1,145 @@
+"""W2 gender, per-sample SGD, float64: the 2-2-1 sigmoid network of the gender
+tutorial, one row x of the four people at a time,
+
+    h = sigmoid(x W1 + b1),  o = sigmoid(h W2 + b2),  L = (o - y)**2,
+
+then p = p - 0.1 dL/dp; 4 rows x 200 epochs = 800 steps. By hand: dL/do =
+2(o - y), dz2 = dL/do o(1 - o), dW2 = h^T dz2, dz1 = (W2 dz2) h(1 - h),
+dW1 = x^T dz1, and each db the dz of its layer. The scalar engines (Value,
+micrograd) build one node per multiply, add and activation."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nn
+from benchmarks import scalar
+from benchmarks.common import (
+    HAND,
+    MICROGRAD,
+    TORCH,
+    Result,
+    Target,
+    Train,
+    measure,
+    missing_note,
+    optional,
+    pick,
+)
+from benchmarks.w1_xor import initial_weights
+from tinygrad_lite import Tensor, Value
+
+LR = 0.1
+TGL_TENSOR = "tinygrad_lite Tensor + nn"
+TGL_VALUE = "tinygrad_lite Value"
+
+
+def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
+    """Each callable trains from `initial_weights()` for `epochs` passes over
+    the four rows, in order, and returns the loss of the last step."""
+    X, Y = nn.datasets.gender()
+    weights = initial_weights(1)
+
+    def tgl_tensor() -> float:
+        model = nn.MLP(2, [2, 1], "sigmoid", "sigmoid")
+        for layer, (W, b) in zip(model.layers, weights):
+            layer.weight.data[...] = W
+            layer.bias.data[...] = b
+        opt = nn.optim.SGD(model.parameters(), lr=LR)
+        rows = [(Tensor(X[i : i + 1]), Tensor(Y[i : i + 1])) for i in range(len(X))]
+        for _ in range(epochs):
+            for x, y in rows:
+                opt.zero_grad()
+                loss = nn.mse_loss(model(x), y)
+                loss.backward()
+                opt.step()
+        return loss.item()
+
+    def by_hand() -> float:
+        (W1, b1), (W2, b2) = [(W.copy(), b.copy()) for W, b in weights]
+        for _ in range(epochs):
+            for x, y in zip(X, Y):
+                h = 1 / (1 + np.exp(-(x @ W1 + b1)))
+                o = 1 / (1 + np.exp(-(h @ W2 + b2)))
+                d = o - y
+                loss = d[0] * d[0]
+                dz2 = 2 * d * o * (1 - o)
+                dz1 = (W2 @ dz2) * h * (1 - h)
+                W2 -= LR * np.outer(h, dz2)
+                b2 -= LR * dz2
+                W1 -= LR * np.outer(x, dz1)
+                b1 -= LR * dz1
+        return float(loss)
+
+    def scalar_train(net: scalar.Net, act: object) -> float:
+        params = scalar.parameters(net)
+        rows = [(list(map(float, x)), float(y[0])) for x, y in zip(X, Y)]
+        for _ in range(epochs):
+            for x, y in rows:
+                loss = (scalar.forward(net, x, [act, act])[0] - y) ** 2
+                loss.backward()
+                scalar.sgd(params, LR)
+        return loss.data
+
+    def tgl_value() -> float:
+        return scalar_train(scalar.value_net(weights), Value.sigmoid)
+
+    impls: dict[str, Train] = {TGL_TENSOR: tgl_tensor, TGL_VALUE: tgl_value, HAND: by_hand}
+    notes = []
+    torch = optional("torch")
+    if torch is None:
+        notes.append(missing_note(TORCH))
+    else:
+
+        def pytorch() -> float:
+            (W1, b1), (W2, b2) = params = [
+                (torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in weights
+            ]
+            flat = [p for pair in params for p in pair]
+            rows = list(zip(torch.tensor(X), torch.tensor(Y)))
+            for _ in range(epochs):
+                for x, y in rows:
+                    o = torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)
+                    loss = ((o - y) ** 2).sum()
+                    loss.backward()
+                    with torch.no_grad():
+                        for p in flat:
+                            p -= LR * p.grad
+                            p.grad = None
+            return loss.item()
+
+        impls[TORCH] = pytorch
+    if optional("micrograd") is None:
+        notes.append(missing_note(MICROGRAD))
+    else:
+
+        def micrograd() -> float:
+            return scalar_train(scalar.micrograd_net(weights)[1], scalar.micrograd_sigmoid)
+
+        impls[MICROGRAD] = micrograd
+    return impls, notes
+
+
+def run(mode: str) -> list[Result]:
+    """W2: time per single-row SGD step of every implementation, and its targets."""
+    epochs = pick(mode, 200, 100, 2)
+    impls, notes = implementations(epochs)
+    result = measure(
+        "W2",
+        f"W2 gender per-sample SGD: 2-2-1 sigmoid, MSE, lr 0.1, float64, 4 rows x {epochs} epochs",
+        impls,
+        steps=4 * epochs,
+        repeats=pick(mode, 9, 3, 1),
+        rtol=1e-9,
+        notes=notes,
+    )
+    if MICROGRAD in result.seconds:
+        speedup = result.seconds[MICROGRAD] / result.seconds[TGL_VALUE]
+        result.targets.append(
+            Target("W2: Value at least 1.5x faster than micrograd", f"{speedup:.2f}x faster", speedup >= 1.5)
+        )
+    vs_hand = result.ratio(TGL_TENSOR, HAND)
+    result.targets.append(
+        Target("W2: Tensor + nn at most 3x hand NumPy per step", f"{vs_hand:.2f}x", vs_hand <= 3)
+    )
+    return [result]

@@ -1,0 +1,199 @@
+"""W4 scalar MLP(2, [16, 16, 1]), float64: micrograd's network shape with tanh
+hidden layers and a linear output, on 32 points,
+
+    o_k = W3^T tanh(W2^T tanh(W1^T x_k + b1) + b2) + b3,  L = sum_k (o_k - y_k)**2,
+
+then SGD p = p - 0.01 dL/dp: one step is forward + backward + update. The
+scalar engines build every multiply, add and tanh as its own node (about 30,000
+per step); by hand (batched NumPy): dL/do = 2(o - y), and through each layer
+dz = (dL/dh)(1 - h**2), dW = input^T dz, db = sum(dz), dL/dinput = dz W^T.
+Also reported: graph nodes per step and the peak memory of one step
+(tracemalloc, in a separate untimed run)."""
+
+from __future__ import annotations
+
+import gc
+import itertools
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from benchmarks import scalar
+from benchmarks.common import (
+    HAND,
+    MICROGRAD,
+    TORCH,
+    Result,
+    Target,
+    Train,
+    measure,
+    missing_note,
+    optional,
+    pick,
+)
+from tinygrad_lite import Value, autograd
+
+LR = 0.01
+TGL = "tinygrad_lite Value"
+
+
+def data(sizes: list[int], points: int, seed: int = 0) -> tuple[scalar.Weights, np.ndarray, np.ndarray]:
+    """Weights uniform in [-1, 1) (micrograd's init; biases too, so their
+    gradients matter), inputs uniform in [-1, 1)**2, targets y = x0 * x1."""
+    rng = np.random.default_rng(seed)
+    weights = [(rng.uniform(-1, 1, (a, b)), rng.uniform(-1, 1, b)) for a, b in itertools.pairwise(sizes)]
+    X = rng.uniform(-1, 1, (points, sizes[0]))
+    return weights, X, X[:, 0] * X[:, 1]
+
+
+def scalar_step(
+    net: scalar.Net, params: list[Any], act: Callable[[Any], Any], X: np.ndarray, y: np.ndarray
+) -> Any:
+    """One SGD step of a scalar network; returns the loss node (its graph still alive)."""
+    acts = [act] * (len(net) - 1) + [None]
+    rows = [list(map(float, x)) for x in X]
+    loss = scalar.total([(scalar.forward(net, x, acts)[0] - float(t)) ** 2 for x, t in zip(rows, y)])
+    loss.backward()
+    scalar.sgd(params, LR)
+    return loss
+
+
+def implementations(
+    sizes: list[int], points: int, steps: int
+) -> tuple[dict[str, Train], list[str], dict[str, Callable[[], Callable[[], Any]]]]:
+    """Callables training `steps` steps from the same weights (returning the last
+    loss), the notes, and per scalar engine a maker of a fresh network's `step`
+    (one SGD step returning the loss node), for the node count and memory."""
+    weights, X, y = data(sizes, points)
+
+    def tgl_stepper() -> Callable[[], Any]:
+        net = scalar.value_net(weights)
+        params = scalar.parameters(net)
+        return lambda: scalar_step(net, params, Value.tanh, X, y)
+
+    def tgl() -> float:
+        net = scalar.value_net(weights)
+        params = scalar.parameters(net)
+        for _ in range(steps):
+            loss = scalar_step(net, params, Value.tanh, X, y)
+        return loss.data
+
+    def by_hand() -> float:
+        Ws = [(W.copy(), b.copy()) for W, b in weights]
+        for _ in range(steps):
+            hs = [X]
+            for i, (W, b) in enumerate(Ws):
+                z = hs[-1] @ W + b
+                hs.append(z if i == len(Ws) - 1 else np.tanh(z))
+            d = hs[-1][:, 0] - y
+            loss = d @ d
+            dz = 2 * d[:, None]
+            for i in reversed(range(len(Ws))):
+                W, b = Ws[i]
+                dh = dz @ W.T
+                W -= LR * (hs[i].T @ dz)
+                b -= LR * dz.sum(axis=0)
+                dz = dh * (1 - hs[i] * hs[i])
+        return float(loss)
+
+    impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
+    steppers: dict[str, Callable[[], Callable[[], Any]]] = {TGL: tgl_stepper}
+    notes = []
+    torch = optional("torch")
+    if torch is None:
+        notes.append(missing_note(TORCH))
+    else:
+
+        def pytorch() -> float:
+            params = [torch.tensor(a, requires_grad=True) for pair in weights for a in pair]
+            x, t = torch.tensor(X), torch.tensor(y)
+            for _ in range(steps):
+                h = x
+                for i in range(0, len(params), 2):
+                    h = h @ params[i] + params[i + 1]
+                    h = torch.tanh(h) if i < len(params) - 2 else h
+                loss = ((h[:, 0] - t) ** 2).sum()
+                loss.backward()
+                with torch.no_grad():
+                    for p in params:
+                        p -= LR * p.grad
+                        p.grad = None
+            return loss.item()
+
+        impls[TORCH] = pytorch
+    if optional("micrograd") is None:
+        notes.append(missing_note(MICROGRAD))
+    else:
+
+        def micrograd_stepper() -> Callable[[], Any]:
+            model, net = scalar.micrograd_net(weights)
+            params = model.parameters()
+            return lambda: scalar_step(net, params, scalar.micrograd_tanh, X, y)
+
+        def micrograd() -> float:
+            model, net = scalar.micrograd_net(weights)
+            params = model.parameters()
+            for _ in range(steps):
+                loss = scalar_step(net, params, scalar.micrograd_tanh, X, y)
+            return loss.data
+
+        impls[MICROGRAD] = micrograd
+        steppers[MICROGRAD] = micrograd_stepper
+    return impls, notes, steppers
+
+
+def count_nodes(name: str, loss: Any) -> int:
+    """Nodes of the graph behind `loss`: operations, parameters and constants."""
+    if name == TGL:
+        return len(autograd.topological_order(loss, include_constants=True))
+    return scalar.micrograd_nodes(loss)
+
+
+def peak_memory(step: Callable[[], Any]) -> int:
+    """Peak bytes allocated during one `step` (graph building, backward, update)
+    beyond what was allocated before it, by tracemalloc."""
+    step()  # warm up: first-call allocations are not the step's
+    gc.collect()
+    tracemalloc.start()
+    try:
+        base = tracemalloc.get_traced_memory()[0]
+        step()
+        return tracemalloc.get_traced_memory()[1] - base
+    finally:
+        tracemalloc.stop()
+
+
+def run(mode: str) -> list[Result]:
+    """W4: time per step, nodes and peak memory per step, and the targets."""
+    sizes = pick(mode, [2, 16, 16, 1], [2, 16, 16, 1], [2, 4, 4, 1])
+    points = pick(mode, 32, 32, 4)
+    steps = pick(mode, 3, 1, 2)
+    impls, notes, steppers = implementations(sizes, points, steps)
+    result = measure(
+        "W4",
+        f"W4 scalar MLP({sizes[0]}, {sizes[1:]}) tanh, squared loss summed over {points} points, "
+        f"SGD lr 0.01, {steps} step{'s' if steps > 1 else ''}",
+        impls,
+        steps=steps,
+        repeats=pick(mode, 5, 3, 1),
+        rtol=1e-9,
+        notes=notes,
+    )
+    nodes = {name: count_nodes(name, make()()) for name, make in steppers.items()}
+    memory = {name: peak_memory(make()) for name, make in steppers.items()}
+    result.extra = {"nodes_per_step": nodes, "peak_bytes_per_step": memory}
+    result.notes += [
+        f"{name}: {nodes[name]:,} nodes, peak {memory[name] / 1e6:.2f} MB per step" for name in nodes
+    ]
+    if MICROGRAD in result.seconds:
+        speedup = result.seconds[MICROGRAD] / result.seconds[TGL]
+        result.targets.append(
+            Target("W4: Value at least 10x faster than micrograd", f"{speedup:.2f}x faster", speedup >= 10)
+        )
+        share = memory[TGL] / memory[MICROGRAD]
+        result.targets.append(
+            Target("W4: Value peak memory at most 40% of micrograd's", f"{share:.0%}", share <= 0.4)
+        )
+    return [result]

@@ -1,0 +1,113 @@
+"""W5 a deep scalar chain: from x = 0.5, n/2 times y = y * 1.0001 + 0.001
+(n operation nodes), then backward for dy/dx = 1.0001**(n/2).
+
+A graph n nodes deep must be walked without recursion (micrograd's recursive
+topological sort raises RecursionError) and in time linear in n: the same
+chain is run with 100,000 and 10,000 ops. By hand (plain Python floats): the
+floats forward, storing each op's local derivative (1.0001 for the multiply,
+1 for the add), then the chain rule backward, grad = local * grad, in reverse.
+PyTorch builds the same chain from 0-d float64 tensors. One "step" is the
+whole chain, forward and backward."""
+
+from __future__ import annotations
+
+from benchmarks.common import MICROGRAD, TORCH, Result, Target, Train, measure, missing_note, optional, pick
+from tinygrad_lite import Value
+
+HAND = "Python floats by hand"
+TGL = "tinygrad_lite Value"
+
+
+def implementations(ops: int) -> tuple[dict[str, Train], list[str]]:
+    """Callables building the `ops`-node chain and returning dy/dx."""
+    half = ops // 2
+
+    def tgl() -> float:
+        x = Value(0.5)
+        y = x
+        for _ in range(half):
+            y = y * 1.0001 + 0.001
+        y.backward()
+        return x.grad
+
+    def by_hand() -> float:
+        y = 0.5
+        local = []
+        for _ in range(half):
+            local.append(1.0001)  # d(y * 1.0001)/dy
+            y = y * 1.0001
+            local.append(1.0)  # d(y + 0.001)/dy
+            y = y + 0.001
+        grad = 1.0
+        for d in reversed(local):
+            grad = d * grad
+        return grad
+
+    impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
+    notes = []
+    torch = optional("torch")
+    if torch is None:
+        notes.append(missing_note(TORCH))
+    else:
+
+        def pytorch() -> float:
+            x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
+            y = x
+            for _ in range(half):
+                y = y * 1.0001 + 0.001
+            y.backward()
+            return x.grad.item()
+
+        impls[TORCH] = pytorch
+    mg = optional("micrograd.engine")
+    if mg is None:
+        notes.append(missing_note(MICROGRAD))
+    else:
+
+        def micrograd() -> float:
+            x = mg.Value(0.5)
+            y = x
+            for _ in range(half):
+                y = y * 1.0001 + 0.001
+            y.backward()
+            return x.grad
+
+        impls[MICROGRAD] = micrograd
+    return impls, notes
+
+
+def run(mode: str) -> list[Result]:
+    """W5 at 100,000 and at 10,000 ops, and the targets (completes, vs PyTorch, linear scaling)."""
+    results = []
+    for ops in (pick(mode, 100_000, 100_000, 2_000), pick(mode, 10_000, 10_000, 200)):
+        impls, notes = implementations(ops)
+        results.append(
+            measure(
+                f"W5 {ops}",
+                f"W5 chain of {ops:,} Value ops (y = y*1.0001 + 0.001), forward + backward",
+                impls,
+                steps=1,
+                repeats=pick(mode, 7, 3, 1),
+                rtol=1e-9,
+                reference=HAND,
+                notes=notes,
+            )
+        )
+    big, small = results
+    done = TGL in big.seconds and TGL in small.seconds
+    micrograd = big.failures.get(MICROGRAD, "completes" if MICROGRAD in big.seconds else "not run")
+    big.targets.append(
+        Target(
+            "W5: completes (micrograd raises RecursionError)",
+            f"{'completes' if done else 'fails'}; micrograd: {micrograd}",
+            done,
+        )
+    )
+    if TORCH in big.seconds:
+        share = big.seconds[TGL] / big.seconds[TORCH]
+        big.targets.append(
+            Target("W5: 100,000 ops in at most 0.5x PyTorch's time", f"{share:.2f}x", share <= 0.5)
+        )
+    growth = big.seconds[TGL] / small.seconds[TGL]
+    big.targets.append(Target("W5: the 10x longer chain costs at most 12x", f"{growth:.2f}x", growth <= 12))
+    return results

@@ -1,0 +1,101 @@
+"""The benchmark suite measures what it claims: on tiny configurations every
+workload's implementations (tinygrad_lite, hand-written NumPy, PyTorch,
+micrograd) reach the same final loss, and the runner prints its tables and
+writes valid JSON. Correctness only: nothing here asserts a time."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from benchmarks import __main__ as runner
+from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain
+from benchmarks.common import HAND, MICROGRAD, TORCH, agree, optional
+
+HAVE_TORCH = optional("torch") is not None
+HAVE_MICROGRAD = optional("micrograd") is not None
+
+
+def finals(impls: dict) -> dict[str, float]:
+    return {name: train() for name, train in impls.items()}
+
+
+def expect_extras(names: dict, scalar_workload: bool) -> None:
+    """PyTorch and micrograd take part exactly when they are installed."""
+    assert (TORCH in names) == HAVE_TORCH
+    if scalar_workload:
+        assert (MICROGRAD in names) == HAVE_MICROGRAD
+
+
+@pytest.mark.parametrize("shape", [(1,), (20, 30)])
+def test_w0_add_and_its_gradients_agree(shape):
+    impls, _ = w0_overhead.implementations(shape, calls=3)
+    losses = finals(impls)
+    expect_extras(losses, scalar_workload=False)
+    assert agree(losses, 1e-12, HAND).ok, losses
+
+
+def test_w1_xor_implementations_reach_the_same_loss():
+    losses = finals(w1_xor.implementations(steps=15)[0])
+    expect_extras(losses, scalar_workload=True)
+    assert agree(losses, 1e-9, HAND).ok, losses
+
+
+def test_w2_gender_implementations_reach_the_same_loss():
+    losses = finals(w2_gender.implementations(epochs=3)[0])
+    expect_extras(losses, scalar_workload=True)
+    assert agree(losses, 1e-9, HAND).ok, losses
+
+
+def test_w3_float32_implementations_reach_the_same_loss():
+    losses = finals(w3_mlp.implementations(steps=3, batch=8)[0])
+    expect_extras(losses, scalar_workload=False)
+    assert agree(losses, 1e-4, HAND).ok, losses
+
+
+def test_w4_scalar_mlp_implementations_reach_the_same_loss():
+    impls, _, steppers = w4_scalar_mlp.implementations([2, 3, 3, 1], points=4, steps=2)
+    losses = finals(impls)
+    expect_extras(losses, scalar_workload=True)
+    assert agree(losses, 1e-9, HAND).ok, losses
+    # 4 points x (3 + 3 + 1 neurons, each 2 or 3 multiplies and adds, plus tanh), then the loss sums
+    counts = {name: w4_scalar_mlp.count_nodes(name, make()()) for name, make in steppers.items()}
+    assert len(set(counts.values())) == 1, counts  # both engines build the same graph
+
+
+def test_w5_chain_gradient_is_the_product_of_the_local_derivatives():
+    impls, _ = w5_chain.implementations(ops=200)
+    losses = finals(impls)
+    assert losses[w5_chain.HAND] == pytest.approx(1.0001**100, rel=1e-12)
+    assert agree(losses, 1e-9, w5_chain.HAND).ok, losses
+
+
+@pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed (pip install micrograd)")
+def test_w5_reports_micrograd_recursion_error_instead_of_failing():
+    big, _ = w5_chain.run("smoke")
+    assert big.failures == {MICROGRAD: "RecursionError"}
+    assert MICROGRAD not in big.seconds
+
+
+def test_runner_prints_tables_and_writes_json(tmp_path, capsys):
+    path = tmp_path / "results.json"
+    results = runner.main(["--smoke", "--only", "w0,W5", "--json", str(path)])
+    out = capsys.readouterr().out
+    assert [r.key for r in results] == ["W0 (1,)", "W0 (10, 10)", "W5 2000", "W5 200"]
+    assert "Targets (" in out and "check:" in out
+    saved = json.loads(path.read_text())
+    assert saved["mode"] == "smoke"
+    assert {"platform", "cpu_count", "python", "numpy", "torch", "date"} <= set(saved["machine"])
+    w0 = saved["workloads"]["W0 (1,)"]
+    assert w0["check"]["ok"] and w0["ratio_to_reference"][HAND] == 1.0
+    assert all(seconds > 0 for seconds in w0["median_seconds_per_step"].values())
+    assert all(
+        set(t) == {"target", "measured", "met"} for r in saved["workloads"].values() for t in r["targets"]
+    )
+
+
+def test_runner_refuses_an_unknown_workload(capsys):
+    with pytest.raises(SystemExit):
+        runner.main(["--only", "W9"])
+    assert "unknown workload" in capsys.readouterr().err
