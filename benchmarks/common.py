@@ -32,10 +32,22 @@ def optional(name: str) -> ModuleType | None:
         return None
 
 
-def missing_note(name: str) -> str:
-    """The note printed in place of an implementation whose library is absent."""
-    extra = "pip install torch" if name == TORCH else "pip install micrograd"
-    return f"{name} skipped: not installed ({extra})"
+def available(module: str, notes: list[str]) -> ModuleType | None:
+    """The module if it can be imported; else None, and a note in `notes`
+    saying which implementation is skipped and how to install it."""
+    found = optional(module)
+    if found is None:
+        name, package = (TORCH, "torch") if module == "torch" else (MICROGRAD, "micrograd")
+        notes.append(f"{name} skipped: not installed (pip install {package})")
+    return found
+
+
+def torch_sgd(torch: ModuleType, params: list, lr: float) -> None:
+    """One plain SGD update of PyTorch tensors, p -= lr * grad, then forget the grads."""
+    with torch.no_grad():
+        for p in params:
+            p -= lr * p.grad
+            p.grad = None
 
 
 def numpy_threads() -> int:
@@ -111,6 +123,20 @@ class Result:
         if name in self.seconds and to in self.seconds:
             return self.seconds[name] / self.seconds[to]
         return None
+
+    def target_at_most(self, text: str, name: str, to: str, limit: float) -> None:
+        """Add the target "`name` takes at most `limit` times `to`'s time"
+        (left out when either did not run)."""
+        ratio = self.ratio(name, to)
+        if ratio is not None:
+            self.targets.append(Target(text, f"{ratio:.2f}x", ratio <= limit))
+
+    def target_faster(self, text: str, name: str, than: str, factor: float) -> None:
+        """Add the target "`name` is at least `factor` times faster than `than`"
+        (left out when either did not run)."""
+        speedup = self.ratio(than, name)
+        if speedup is not None:
+            self.targets.append(Target(text, f"{speedup:.2f}x faster", speedup >= factor))
 
 
 def measure(

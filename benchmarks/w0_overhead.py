@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from benchmarks.common import HAND, TORCH, Result, Target, Train, measure, missing_note, optional, pick
+from benchmarks.common import HAND, TORCH, Result, Train, available, measure, pick
 from tinygrad_lite import Tensor
+
+TGL = "tinygrad_lite Tensor"
 
 
 def implementations(shape: tuple[int, ...], calls: int) -> tuple[dict[str, Train], list[str]]:
@@ -35,12 +37,10 @@ def implementations(shape: tuple[int, ...], calls: int) -> tuple[dict[str, Train
             ga, gb = seed.copy(), seed.copy()  # d(a + b)/da = d(a + b)/db = 1, times dL/dc
         return float(c.sum() + ga.sum() + gb.sum())
 
-    impls: dict[str, Train] = {"tinygrad_lite Tensor": tinygrad_lite, HAND: by_hand}
+    impls: dict[str, Train] = {TGL: tinygrad_lite, HAND: by_hand}
     notes = []
-    torch = optional("torch")
-    if torch is None:
-        notes.append(missing_note(TORCH))
-    else:
+    torch = available("torch", notes)
+    if torch is not None:
         ta = torch.tensor(a_np, requires_grad=True)
         tb = torch.tensor(b_np, requires_grad=True)
         tseed = torch.tensor(seed)
@@ -73,12 +73,7 @@ def run(mode: str) -> list[Result]:
             rtol=1e-9,
             notes=notes,
         )
-        if shape == (1,) and TORCH in result.seconds:
-            speedup = result.seconds[TORCH] / result.seconds["tinygrad_lite Tensor"]
-            result.targets.append(
-                Target(
-                    "W0 (1,): add+backward >= 4x faster than PyTorch", f"{speedup:.2f}x faster", speedup >= 4
-                )
-            )
+        if shape == (1,):
+            result.target_faster("W0 (1,): add+backward >= 4x faster than PyTorch", TGL, TORCH, 4)
         results.append(result)
     return results

@@ -18,12 +18,11 @@ from benchmarks.common import (
     MICROGRAD,
     TORCH,
     Result,
-    Target,
     Train,
+    available,
     measure,
-    missing_note,
-    optional,
     pick,
+    torch_sgd,
 )
 from tinygrad_lite import Tensor, Value
 
@@ -108,10 +107,8 @@ def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
 
     impls: dict[str, Train] = {TGL_NN: tgl_nn, TGL_RAW: tgl_raw, TGL_VALUE: tgl_value, HAND: by_hand}
     notes = []
-    torch = optional("torch")
-    if torch is None:
-        notes.append(missing_note(TORCH))
-    else:
+    torch = available("torch", notes)
+    if torch is not None:
 
         def pytorch() -> float:
             (W1, b1), (W2, b2) = params = [
@@ -123,16 +120,11 @@ def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
                 o = torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)
                 loss = 0.5 * ((o - y) ** 2).mean()
                 loss.backward()
-                with torch.no_grad():
-                    for p in flat:
-                        p -= LR * p.grad
-                        p.grad = None
+                torch_sgd(torch, flat, LR)
             return loss.item()
 
         impls[TORCH] = pytorch
-    if optional("micrograd") is None:
-        notes.append(missing_note(MICROGRAD))
-    else:
+    if available("micrograd", notes) is not None:
 
         def micrograd() -> float:
             return scalar_train(scalar.micrograd_net(weights)[1], scalar.micrograd_sigmoid)
@@ -154,13 +146,6 @@ def run(mode: str) -> list[Result]:
         rtol=1e-9,
         notes=notes,
     )
-    vs_hand = result.ratio(TGL_NN, HAND)
-    result.targets.append(
-        Target("W1: Tensor + nn at most 2.5x hand NumPy per step", f"{vs_hand:.2f}x", vs_hand <= 2.5)
-    )
-    if TORCH in result.seconds:
-        speedup = result.seconds[TORCH] / result.seconds[TGL_NN]
-        result.targets.append(
-            Target("W1: Tensor + nn at least 2x faster than PyTorch", f"{speedup:.2f}x faster", speedup >= 2)
-        )
+    result.target_at_most("W1: Tensor + nn at most 2.5x hand NumPy per step", TGL_NN, HAND, 2.5)
+    result.target_faster("W1: Tensor + nn at least 2x faster than PyTorch", TGL_NN, TORCH, 2)
     return [result]

@@ -19,12 +19,11 @@ from benchmarks.common import (
     MICROGRAD,
     TORCH,
     Result,
-    Target,
     Train,
+    available,
     measure,
-    missing_note,
-    optional,
     pick,
+    torch_sgd,
 )
 from benchmarks.w1_xor import initial_weights
 from tinygrad_lite import Tensor, Value
@@ -86,10 +85,8 @@ def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
 
     impls: dict[str, Train] = {TGL_TENSOR: tgl_tensor, TGL_VALUE: tgl_value, HAND: by_hand}
     notes = []
-    torch = optional("torch")
-    if torch is None:
-        notes.append(missing_note(TORCH))
-    else:
+    torch = available("torch", notes)
+    if torch is not None:
 
         def pytorch() -> float:
             (W1, b1), (W2, b2) = params = [
@@ -102,16 +99,11 @@ def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
                     o = torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)
                     loss = ((o - y) ** 2).sum()
                     loss.backward()
-                    with torch.no_grad():
-                        for p in flat:
-                            p -= LR * p.grad
-                            p.grad = None
+                    torch_sgd(torch, flat, LR)
             return loss.item()
 
         impls[TORCH] = pytorch
-    if optional("micrograd") is None:
-        notes.append(missing_note(MICROGRAD))
-    else:
+    if available("micrograd", notes) is not None:
 
         def micrograd() -> float:
             return scalar_train(scalar.micrograd_net(weights)[1], scalar.micrograd_sigmoid)
@@ -133,13 +125,6 @@ def run(mode: str) -> list[Result]:
         rtol=1e-9,
         notes=notes,
     )
-    if MICROGRAD in result.seconds:
-        speedup = result.seconds[MICROGRAD] / result.seconds[TGL_VALUE]
-        result.targets.append(
-            Target("W2: Value at least 1.5x faster than micrograd", f"{speedup:.2f}x faster", speedup >= 1.5)
-        )
-    vs_hand = result.ratio(TGL_TENSOR, HAND)
-    result.targets.append(
-        Target("W2: Tensor + nn at most 3x hand NumPy per step", f"{vs_hand:.2f}x", vs_hand <= 3)
-    )
+    result.target_faster("W2: Value at least 1.5x faster than micrograd", TGL_VALUE, MICROGRAD, 1.5)
+    result.target_at_most("W2: Tensor + nn at most 3x hand NumPy per step", TGL_TENSOR, HAND, 3)
     return [result]

@@ -17,13 +17,12 @@ from benchmarks.common import (
     HAND,
     TORCH,
     Result,
-    Target,
     Train,
+    available,
     measure,
-    missing_note,
     numpy_threads,
-    optional,
     pick,
+    torch_sgd,
 )
 from tinygrad_lite import Tensor
 
@@ -90,10 +89,8 @@ def implementations(steps: int, batch: int) -> tuple[dict[str, Train], list[str]
 
     impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
     notes = []
-    torch = optional("torch")
-    if torch is None:
-        notes.append(missing_note(TORCH))
-    else:
+    torch = available("torch", notes)
+    if torch is not None:
         threads = numpy_threads()
         notes.append(f"PyTorch runs on {threads} threads here, as many as NumPy's BLAS uses")
         tbatches = [(torch.from_numpy(X), torch.from_numpy(labels)) for X, labels in batches]
@@ -107,10 +104,7 @@ def implementations(steps: int, batch: int) -> tuple[dict[str, Train], list[str]
                 X, labels = tbatches[step % BATCHES]
                 loss = torch.nn.functional.cross_entropy(torch.relu(X @ W1 + b1) @ W2 + b2, labels)
                 loss.backward()
-                with torch.no_grad():
-                    for p in params:
-                        p -= LR * p.grad
-                        p.grad = None
+                torch_sgd(torch, params, LR)
             torch.set_num_threads(saved)
             return loss.item()
 
@@ -132,6 +126,5 @@ def run(mode: str) -> list[Result]:
         rtol=1e-4,
         notes=notes,
     )
-    vs_hand = result.ratio(TGL, HAND)
-    result.targets.append(Target("W3: at most 1.15x hand NumPy per step", f"{vs_hand:.2f}x", vs_hand <= 1.15))
+    result.target_at_most("W3: at most 1.15x hand NumPy per step", TGL, HAND, 1.15)
     return [result]

@@ -11,7 +11,7 @@ whole chain, forward and backward."""
 
 from __future__ import annotations
 
-from benchmarks.common import MICROGRAD, TORCH, Result, Target, Train, measure, missing_note, optional, pick
+from benchmarks.common import MICROGRAD, TORCH, Result, Target, Train, available, measure, pick
 from tinygrad_lite import Value
 
 HAND = "Python floats by hand"
@@ -45,10 +45,8 @@ def implementations(ops: int) -> tuple[dict[str, Train], list[str]]:
 
     impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
     notes = []
-    torch = optional("torch")
-    if torch is None:
-        notes.append(missing_note(TORCH))
-    else:
+    torch = available("torch", notes)
+    if torch is not None:
 
         def pytorch() -> float:
             x = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
@@ -59,10 +57,8 @@ def implementations(ops: int) -> tuple[dict[str, Train], list[str]]:
             return x.grad.item()
 
         impls[TORCH] = pytorch
-    mg = optional("micrograd.engine")
-    if mg is None:
-        notes.append(missing_note(MICROGRAD))
-    else:
+    mg = available("micrograd.engine", notes)
+    if mg is not None:
 
         def micrograd() -> float:
             x = mg.Value(0.5)
@@ -103,11 +99,7 @@ def run(mode: str) -> list[Result]:
             done,
         )
     )
-    if TORCH in big.seconds:
-        share = big.seconds[TGL] / big.seconds[TORCH]
-        big.targets.append(
-            Target("W5: 100,000 ops in at most 0.5x PyTorch's time", f"{share:.2f}x", share <= 0.5)
-        )
+    big.target_at_most("W5: 100,000 ops in at most 0.5x PyTorch's time", TGL, TORCH, 0.5)
     growth = big.seconds[TGL] / small.seconds[TGL]
     big.targets.append(Target("W5: the 10x longer chain costs at most 12x", f"{growth:.2f}x", growth <= 12))
     return results
