@@ -68,7 +68,7 @@ def fit(
     (each step's loss weighted by its batch size), and ``"accuracy"`` too
     when `loss` is a classification loss (binary or softmax cross-entropy).
     """
-    X, y = _rows(X, "X"), _rows(y, "y")
+    X, y = _rows(X, "X", "fit"), _rows(y, "y", "fit")
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they must match")
     if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
@@ -114,13 +114,14 @@ def fit(
 def evaluate(model: Callable[[Tensor], Tensor], X: Any) -> np.ndarray:
     """The model's outputs for inputs `X`, computed without recording a graph."""
     with no_grad():
-        return model(Tensor(_rows(X, "X"))).numpy()
+        return model(Tensor(_rows(X, "X", "evaluate"))).numpy()
 
 
-def _rows(a: Any, name: str) -> np.ndarray:
+def _rows(a: Any, name: str, caller: str) -> np.ndarray:
+    """`a` as an array with one row per sample, or a ValueError naming `caller`."""
     arr = np.asarray(a.data if isinstance(a, Tensor) else a)
     if arr.ndim == 0:
-        raise ValueError(f"fit: {name} must have one row per sample, got a scalar")
+        raise ValueError(f"{caller}: {name} must have one row per sample, got a scalar")
     return arr
 
 

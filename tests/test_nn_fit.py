@@ -454,3 +454,15 @@ def test_callback_returning_true_stops_training_early():
     assert history["accuracy"][-1] == 1.0
     assert 1 < len(history["loss"]) < 1000
     assert history["accuracy"][:-1].count(1.0) == 0  # it stopped at the first perfect epoch
+
+
+@pytest.mark.parametrize(
+    ("call", "caller"),
+    [
+        (lambda m: nn.fit(m, 1.0, [[1.0]], nn.mse_loss, nn.optim.SGD(m.parameters(), lr=0.1), 1), "fit"),
+        (lambda m: nn.evaluate(m, 1.0), "evaluate"),
+    ],
+)
+def test_a_scalar_instead_of_rows_is_refused_naming_the_call(call, caller):
+    with pytest.raises(ValueError, match=rf"^{caller}: X must have one row per sample, got a scalar"):
+        call(xor_model())
