@@ -342,11 +342,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     if not all(type(x) is Tensor for x in inputs):
         like = next(x for x in inputs if isinstance(x, Tensor))
         parents = tuple(x if isinstance(x, Tensor) else _constant(x, like.dtype) for x in inputs)
-    out = Tensor.__new__(Tensor)
-    out._seq = new_seq()
-    out.grad = out.saved = None
-    out.label = ""
-    out.parents = parents  # forward may read ctx.parents
+    out = _blank(parents)  # forward may read ctx.parents
     try:
         data = fn.forward(out, *[p.data for p in parents], **params)
     except ValueError as exc:
@@ -357,8 +353,8 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     out.data = data if type(data) is np.ndarray else np.asarray(data)
     if state.grad_enabled and any([p.requires_grad for p in parents]):
         out.requires_grad, out.op, out._fn = True, fn.name, fn
-    else:
-        out.requires_grad, out.op, out.parents, out._fn, out.saved = False, "", (), None, None
+    else:  # a leaf: nothing to differentiate through
+        out.parents, out.saved = (), None
     if state.anomaly:
         autograd.check_forward(out, autograd.all_finite(out.data))
     return out
@@ -372,12 +368,21 @@ def _constant(x: Any, dtype: np.dtype) -> Tensor:
     """A non-grad leaf for a plain number or array met in an op (a number
     takes `dtype`; arrays are checked as `Tensor(x)` checks them)."""
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        const = Tensor.__new__(Tensor)
-        const._seq = new_seq()
-        const.data, const.grad, const.requires_grad, const.label = np.asarray(x, dtype=dtype), None, False, ""
-        const.op, const.parents, const._fn, const.saved = "", (), None, None
+        const = _blank(())
+        const.data = np.asarray(x, dtype=dtype)
         return const
     return Tensor(x)
+
+
+def _blank(parents: tuple) -> Tensor:
+    """A Tensor with every slot set to a leaf's defaults, without `__init__`'s
+    checks (for results of ops and for number constants, whose data is known
+    good); the caller sets ``data``."""
+    t = Tensor.__new__(Tensor)
+    t._seq = new_seq()
+    t.data = t.grad = t._fn = t.saved = None
+    t.requires_grad, t.label, t.op, t.parents = False, "", "", parents
+    return t
 
 
 def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
