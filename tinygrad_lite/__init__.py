@@ -4,7 +4,7 @@
 are differentiated by one shared core (`tinygrad_lite.autograd`).
 """
 
-from .autograd import detect_anomaly, is_grad_enabled, no_grad
+from .autograd import detect_anomaly, gc_paused, is_grad_enabled, no_grad
 from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
 from .explain import Explanation, explain
 from .gradcheck import gradcheck
@@ -26,6 +26,7 @@ __all__ = [
     "detect_anomaly",
     "draw_graph",
     "explain",
+    "gc_paused",
     "gradcheck",
     "is_grad_enabled",
     "no_grad",

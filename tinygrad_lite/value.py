@@ -47,6 +47,14 @@ class Value(autograd.Node):
         g = self.grad
         return [(p, d * g) for p, d in zip(self.parents, self._local)]
 
+    def _propagate(self) -> None:
+        """`_chain` and `_accumulate` in one, unrolled (an op has one or two
+        parents): backward's hot path, allocating nothing."""
+        g, parents, local = self.grad, self.parents, self._local
+        parents[0].grad += local[0] * g
+        if len(parents) == 2:
+            parents[1].grad += local[1] * g
+
     def _accumulate(self, g: float) -> None:
         self.grad += g
 
