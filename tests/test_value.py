@@ -215,6 +215,9 @@ def test_random_graphs_match_finite_differences(program):
     out = run(program, leaves, on_values=True)
     kinks = [n for n in _all_nodes(out) if n.op == "relu" and abs(n.parents[0].data) < 1e-3]
     assume(not kinks)
+    # Finite differences lose about |node| * 1e-16 / EPS to rounding at every node: where a
+    # huge intermediate cancels out (exp(20) - exp(20)), they measure only that noise.
+    assume(max(abs(n.data) for n in _all_nodes(out)) < 1e6)
     assert out.data == pytest.approx(ref, rel=1e-12, abs=1e-12)
     out.backward()
     numeric = []

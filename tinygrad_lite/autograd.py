@@ -35,10 +35,18 @@ from .errors import AnomalyError
 
 
 class _State(threading.local):
-    """Per-thread switches (as in PyTorch, each thread has its own)."""
+    """Per-thread switches (as in PyTorch, each thread has its own).
+
+    ``plain`` is True in the common case, recording without anomaly checks,
+    so that an op tests one attribute; change the switches with `set`."""
 
     grad_enabled: bool = True
     anomaly: bool = False
+    plain: bool = True
+
+    def set(self, grad_enabled: bool, anomaly: bool) -> None:
+        self.grad_enabled, self.anomaly = grad_enabled, anomaly
+        self.plain = grad_enabled and not anomaly
 
 
 state = _State()
@@ -50,9 +58,11 @@ class Node:
     ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_reset_grad``).
 
     ``_seq`` numbers the nodes in the order they were created (`new_seq`):
-    a node is always created after its inputs, so it is a topological key."""
+    a node is always created after its inputs, so it is a topological key.
+    ``_mark`` is `topological_order`'s note that it has reached the node
+    (8 bytes a node instead of a set of the whole graph)."""
 
-    __slots__ = ("_seq",)
+    __slots__ = ("_mark", "_seq")
 
     def _propagate(self) -> None:
         """Add dL/dparent through this node to each parent's grad."""
@@ -70,11 +80,11 @@ class no_grad(contextlib.ContextDecorator):  # noqa: N801 - the public name, as 
 
     def __enter__(self) -> no_grad:
         self._saved = state.grad_enabled
-        state.grad_enabled = False
+        state.set(False, state.anomaly)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        state.grad_enabled = self._saved
+        state.set(self._saved, state.anomaly)
 
 
 def is_grad_enabled() -> bool:
@@ -111,11 +121,11 @@ def detect_anomaly() -> Iterator[None]:
     gradient contribution during backward, contains NaN or inf raises
     `AnomalyError` naming the op and the shapes of its inputs."""
     saved = state.anomaly
-    state.anomaly = True
+    state.set(state.grad_enabled, True)
     try:
         yield
     finally:
-        state.anomaly = saved
+        state.set(state.grad_enabled, saved)
 
 
 def _describe(node: Any) -> str:
@@ -133,22 +143,24 @@ def topological_order(root: Any, include_constants: bool = False) -> list:
     """Every node `root` depends on through differentiable parents, each after
     all of its parents (root last), in the order they were created.
 
-    The nodes are collected with an explicit stack (no recursion, so a chain a
-    million nodes deep is fine), then sorted by creation number: a node is
-    created after its inputs, so that order is topological, and it is the
-    order the user wrote the computation in. Parents that do not require grad
-    (data, constants) are left out, as no gradient flows to them, unless
-    `include_constants` asks for them (to draw or replay the whole graph).
+    The nodes are collected breadth-first without recursion (a chain a
+    million nodes deep is fine), each marked as reached with this pass's own
+    token, then sorted by creation number: a node is created after its
+    inputs, so that order is topological, and it is the order the user wrote
+    the computation in. Parents that do not require grad (data, constants)
+    are left out, as no gradient flows to them, unless `include_constants`
+    asks for them (to draw or replay the whole graph).
     """
-    seen = {root}  # nodes hash by identity
-    stack = [root]
-    add, pop, push = seen.add, stack.pop, stack.append
-    while stack:
-        for parent in pop().parents:
-            if parent not in seen and (parent.requires_grad or include_constants):
-                add(parent)
-                push(parent)
-    return sorted(seen, key=_creation)
+    reached = object()  # this pass's token: a node is found when its _mark is it
+    root._mark = reached
+    found = [root]
+    for node in found:  # the list grows while it is walked: each node once
+        for parent in node.parents:
+            if parent._mark is not reached and (parent.requires_grad or include_constants):
+                parent._mark = reached
+                found.append(parent)
+    found.sort(key=_creation)
+    return found
 
 
 _creation = operator.attrgetter("_seq")

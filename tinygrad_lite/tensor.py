@@ -59,7 +59,7 @@ class Tensor(autograd.Node):
                 f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
                 "pass dtype=np.float64 (the default for numbers) or np.float32"
             )
-        self._seq = new_seq()
+        self._seq, self._mark = new_seq(), None
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self.label = label
@@ -379,7 +379,7 @@ def _blank(parents: tuple) -> Tensor:
     checks (for results of ops and for number constants, whose data is known
     good); the caller sets ``data``."""
     t = Tensor.__new__(Tensor)
-    t._seq = new_seq()
+    t._seq, t._mark = new_seq(), None
     t.data = t.grad = t._fn = t.saved = None
     t.requires_grad, t.label, t.op, t.parents = False, "", "", parents
     return t

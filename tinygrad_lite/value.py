@@ -37,7 +37,7 @@ class Value(autograd.Node):
         self.data = data
         self.grad = 0.0
         self.label = label
-        self._seq = new_seq()
+        self._seq, self._mark = new_seq(), None
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] = ()
@@ -75,22 +75,22 @@ class Value(autograd.Node):
     # -- operations: result and local derivatives side by side ----------------
     def __add__(self, other: Value | Number) -> Value:
         """z = x + y;  dz/dx = 1, dz/dy = 1."""
-        other = _as_value(other)
+        other = other if type(other) is Value else _as_value(other)
         return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
 
     def __sub__(self, other: Value | Number) -> Value:
         """z = x - y;  dz/dx = 1, dz/dy = -1."""
-        other = _as_value(other)
+        other = other if type(other) is Value else _as_value(other)
         return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
 
     def __mul__(self, other: Value | Number) -> Value:
         """z = x * y;  dz/dx = y, dz/dy = x."""
-        other = _as_value(other)
+        other = other if type(other) is Value else _as_value(other)
         return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
 
     def __truediv__(self, other: Value | Number) -> Value:
         """z = x / y;  dz/dx = 1/y, dz/dy = -x/y**2."""
-        other = _as_value(other)
+        other = other if type(other) is Value else _as_value(other)
         x, y = self.data, other.data
         inv = _div(1.0, y)
         return _node(_div(x, y), "/", (self, other), (inv, -x * inv * inv))
@@ -168,14 +168,14 @@ class Value(autograd.Node):
 def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
     """A new Value; records `op`, `parents` and the local derivatives unless in `no_grad`."""
     out = Value.__new__(Value)
-    out._seq = new_seq()
+    out._seq, out._mark = new_seq(), None
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if state.grad_enabled:
+    if state.plain:  # recording without anomaly checks: the common case, one test
         out.op, out.parents, out._local = op, parents, local
-    else:
-        out.op, out.parents, out._local = "", (), ()
+        return out
+    out.op, out.parents, out._local = (op, parents, local) if state.grad_enabled else ("", (), ())
     if state.anomaly:
         autograd.check_forward(out, math.isfinite(data) and all(map(math.isfinite, local)))
     return out
