@@ -70,13 +70,14 @@ def _ms(seconds: float) -> str:
 def table(result: Result) -> list[str]:
     """The lines printed for one workload."""
     lines = [result.title, "  " + result.check.line()]
-    lines.append(f"  {'implementation':<28}{'ms/step':>12}{'vs hand':>10}{'vs PyTorch':>12}")
+    width = max(28, *(len(name) + 2 for name in [*result.seconds, *result.failures]))
+    lines.append(f"  {'implementation':<{width}}{'ms/step':>10}{'vs hand':>10}{'vs PyTorch':>12}")
     for name, seconds in result.seconds.items():
         vs_ref, vs_torch = result.ratio(name, result.reference), result.ratio(name, TORCH)
         cells = [f"{r:.2f}x" if r is not None else "-" for r in (vs_ref, vs_torch)]
-        lines.append(f"  {name:<28}{_ms(seconds):>12}{cells[0]:>10}{cells[1]:>12}")
+        lines.append(f"  {name:<{width}}{_ms(seconds):>10}{cells[0]:>10}{cells[1]:>12}")
     for name, error in result.failures.items():
-        lines.append(f"  {name:<28}{error:>12}")
+        lines.append(f"  {name:<{width}}{error}")
     lines += [f"  note: {note}" for note in result.notes]
     return lines
 

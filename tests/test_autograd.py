@@ -3,12 +3,22 @@ detect_anomaly and deep graphs, for Value and Tensor alike."""
 
 from __future__ import annotations
 
+import gc
 import threading
 
 import numpy as np
 import pytest
 
-from tinygrad_lite import AnomalyError, BackwardError, Tensor, Value, detect_anomaly, is_grad_enabled, no_grad
+from tinygrad_lite import (
+    AnomalyError,
+    BackwardError,
+    Tensor,
+    Value,
+    detect_anomaly,
+    gc_paused,
+    is_grad_enabled,
+    no_grad,
+)
 from tinygrad_lite.autograd import topological_order
 
 
@@ -171,3 +181,77 @@ def test_anomaly_for_values():
 
 def test_anomaly_is_an_arithmetic_error_users_can_catch():
     assert issubclass(AnomalyError, FloatingPointError)
+
+
+# -- the garbage collector ----------------------------------------------------
+@pytest.fixture
+def gc_setting():
+    """Restore the collector's setting whatever a test does to it."""
+    was = gc.isenabled()
+    yield
+    if was:
+        gc.enable()
+    else:
+        gc.disable()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_gc_paused_pauses_and_restores_the_callers_setting(gc_setting, enabled):
+    (gc.enable if enabled else gc.disable)()
+    with gc_paused():
+        assert not gc.isenabled()
+    assert gc.isenabled() is enabled
+    with pytest.raises(KeyError), gc_paused():
+        raise KeyError("inside")
+    assert gc.isenabled() is enabled
+
+
+def test_gc_paused_as_decorator(gc_setting):
+    gc.enable()
+
+    @gc_paused()
+    def inside() -> bool:
+        return gc.isenabled()
+
+    assert inside() is False
+    assert gc.isenabled()
+
+
+@ENGINES
+@pytest.mark.parametrize("enabled", [True, False])
+def test_backward_leaves_the_collector_as_it_found_it(gc_setting, leaf, enabled):
+    (gc.enable if enabled else gc.disable)()
+    x = leaf(0.5)
+    scalar_root(x * x).backward()
+    assert gc.isenabled() is enabled
+    with detect_anomaly():  # the checked pass as well
+        scalar_root(x * 3).backward()
+    assert gc.isenabled() is enabled
+
+
+def scalar_root(node):
+    """A Value as it is, a Tensor summed: something backward() can start from."""
+    return node.sum() if isinstance(node, Tensor) else node
+
+
+def _live(cls: type) -> int:
+    return sum(type(o) is cls for o in gc.get_objects())
+
+
+@ENGINES
+def test_graphs_hold_no_reference_cycles(gc_setting, leaf):
+    """Pausing the collector is safe: a graph is freed by reference counting
+    alone as soon as nothing refers to it, after backward too."""
+    cls = type(leaf(0.0))
+    gc.collect()
+    before = _live(cls)
+    gc.disable()
+    x = leaf(0.5)
+    y = x
+    for _ in range(200):
+        y = (y * 1.0001 + 0.001).tanh()
+    root = scalar_root(y)
+    root.backward()
+    assert _live(cls) > before + 600
+    del x, y, root
+    assert _live(cls) == before
