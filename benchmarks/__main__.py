@@ -7,6 +7,7 @@ Workloads (each module's docstring states its math):
   W3  MLP 784-256-10 ReLU, softmax cross-entropy, SGD, batch 256, float32
   W4  scalar MLP(2, [16, 16, 1]) tanh on 32 points: Value against micrograd
   W5  a chain of 100,000 (and 10,000) Value ops, forward + backward
+  W6  deep graphs: Value chains of 10^6 and 10^5 ops, Tensor chains of 10^5 and 10^4
 
 For each workload: a check that all implementations reach the same final
 loss, then one table (median ms per step, ratio to the hand-written
@@ -30,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain
+from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain, w6_deep
 from benchmarks.common import TORCH, Result
 
 WORKLOADS: dict[str, Callable[[str], list[Result]]] = {
@@ -40,6 +41,7 @@ WORKLOADS: dict[str, Callable[[str], list[Result]]] = {
     "W3": w3_mlp.run,
     "W4": w4_scalar_mlp.run,
     "W5": w5_chain.run,
+    "W6": w6_deep.run,
 }
 
 

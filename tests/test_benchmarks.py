@@ -10,7 +10,7 @@ import json
 import pytest
 
 from benchmarks import __main__ as runner
-from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain
+from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain, w6_deep
 from benchmarks.common import HAND, MICROGRAD, TORCH, agree, optional
 
 HAVE_TORCH = optional("torch") is not None
@@ -69,6 +69,21 @@ def test_w5_chain_gradient_is_the_product_of_the_local_derivatives():
     losses = finals(impls)
     assert losses[w5_chain.HAND] == pytest.approx(1.0001**100, rel=1e-12)
     assert agree(losses, 1e-9, w5_chain.HAND).ok, losses
+
+
+@pytest.mark.parametrize(
+    "leaf", [lambda: w6_deep.Value(0.5), lambda: w6_deep.Tensor([0.5, 0.5], requires_grad=True)]
+)
+def test_w6_deep_chains_have_the_gradient_by_hand(leaf):
+    assert w6_deep.engine_chain(300, leaf)() == pytest.approx(w6_deep.by_hand(300)(), rel=1e-12)
+    assert w6_deep.by_hand(300)() == pytest.approx(1.0001**150, rel=1e-12)
+
+
+def test_w6_reports_the_growth_of_each_engine():
+    results = w6_deep.run("smoke")
+    assert [r.key for r in results] == ["W6 Value 2000", "W6 Value 200", "W6 Tensor 2000", "W6 Tensor 200"]
+    assert all(r.check.ok for r in results)
+    assert [t.text.split()[1] for r in results for t in r.targets] == ["Value", "Tensor"]
 
 
 @pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed (pip install micrograd)")
