@@ -96,7 +96,7 @@ class Layer(Linear):
         super().__init__(nin, nout, init=init or default_init(activation), rng=rng, dtype=dtype)
 
     def forward(self, x: Tensor) -> Tensor:
-        return self._act(super().forward(x))
+        return self._act(Linear.forward(self, x))
 
     def extra_repr(self) -> str:
         return f"{self.nin}, {self.nout}, activation={self.activation!r}"
@@ -174,10 +174,12 @@ class MLP(Module):
 
 def _features(layer: Module, x: Any, nin: int) -> Tensor:
     """`x` as a Tensor whose last axis holds `nin` features, or a clear error."""
-    x = as_tensor(x)
-    if x.ndim == 0 or x.shape[-1] != nin:
+    if not isinstance(x, Tensor):
+        x = as_tensor(x)
+    shape = x.data.shape
+    if not shape or shape[-1] != nin:
         raise ShapeError(
             f"{type(layer).__name__} expects inputs with {nin} features on the last axis, "
-            f"got an input of shape {x.shape}"
+            f"got an input of shape {shape}"
         )
     return x

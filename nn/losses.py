@@ -23,8 +23,8 @@ from .module import Module, as_tensor
 def _pair(name: str, pred: Any, target: Any) -> tuple[Tensor, Tensor]:
     """Prediction and target as Tensors of one shape, or a ShapeError."""
     pred = as_tensor(pred, "prediction")
-    target = as_tensor(target, "target", pred.dtype)
-    if pred.shape != target.shape:
+    target = as_tensor(target, "target", pred.data.dtype)
+    if pred.data.shape != target.data.shape:
         raise ShapeError(
             f"{name}: prediction shape {pred.shape} and target shape {target.shape} differ; "
             "broadcasting them would compute a wrong loss. Give the target the prediction's "
@@ -36,8 +36,7 @@ def _pair(name: str, pred: Any, target: Any) -> tuple[Tensor, Tensor]:
 def mse_loss(pred: Tensor, target: Any) -> Tensor:
     """Mean squared error: mean((pred - target)**2)."""
     pred, target = _pair("mse_loss", pred, target)
-    diff = pred - target
-    return (diff * diff).mean()
+    return apply(_ops.MSE, pred, target)
 
 
 def binary_cross_entropy(prob: Tensor, target: Any) -> Tensor:
@@ -70,21 +69,21 @@ def cross_entropy(logits: Tensor, labels: Any) -> Tensor:
     """Softmax cross-entropy: mean over rows of -log_softmax(logits)[label].
 
     `logits` is ``(n, classes)``; `labels` holds n integer class indices, or
-    is an ``(n, classes)`` array of class probabilities (one-hot rows)."""
+    is an ``(n, classes)`` array of class probabilities (one-hot rows). One
+    graph node, `ops.CrossEntropy`, with gradient (softmax(logits) - one_hot) / n."""
     logits = as_tensor(logits, "logits")
     if logits.ndim != 2:
         raise ShapeError(f"cross_entropy expects logits of shape (n, classes), got {logits.shape}")
-    n, classes = logits.shape
     targets = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if targets.shape == logits.shape and targets.dtype.kind == "f":
-        probs = targets.astype(logits.dtype)
+        targets = targets.astype(logits.dtype, copy=False)
     else:
-        probs = _one_hot(targets, n, classes).astype(logits.dtype)
-    return -(logits.log_softmax(axis=-1) * probs).sum(axis=-1).mean()
+        targets = _class_indices(targets, *logits.shape)
+    return apply(_ops.CrossEntropy, logits, Tensor(targets, dtype=targets.dtype))
 
 
-def _one_hot(labels: np.ndarray, n: int, classes: int) -> np.ndarray:
-    """``(n, classes)`` one-hot rows for n integer labels, refusing anything else."""
+def _class_indices(labels: np.ndarray, n: int, classes: int) -> np.ndarray:
+    """n integer labels as an index array of shape ``(n,)``, refusing anything else."""
     if labels.shape not in ((n,), (n, 1)):
         raise ShapeError(
             f"cross_entropy expects {n} integer labels (shape ({n},)) for logits of shape "
@@ -100,9 +99,7 @@ def _one_hot(labels: np.ndarray, n: int, classes: int) -> np.ndarray:
         raise ValueError(
             f"cross_entropy labels must lie in [0, {classes - 1}] for {classes} classes, got {bad[0]}"
         )
-    one_hot = np.zeros((n, classes))
-    one_hot[np.arange(n), labels] = 1.0
-    return one_hot
+    return labels
 
 
 class _Loss(Module):

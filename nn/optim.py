@@ -59,14 +59,20 @@ class SGD(Optimizer):
         self.velocity: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
+        lr, momentum = self.lr, self.momentum
         for i, p in enumerate(self.params):
-            if p.grad is None:
-                continue
             g = p.grad
-            if self.momentum:
+            if g is None:
+                continue
+            if momentum:
                 v = self.velocity[i]
-                g = self.velocity[i] = g.copy() if v is None else self.momentum * v + g
-            p.data -= self.lr * g
+                if v is None:
+                    g = self.velocity[i] = g.copy()
+                else:  # in place: the velocity is the optimizer's own array
+                    v *= momentum
+                    v += g
+                    g = v
+            p.data -= lr * g
 
 
 class Adam(Optimizer):

@@ -45,6 +45,8 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "softplus": ("sigmoid({x})",),
     "log_sigmoid": ("sigmoid(-{x})",),
     "bce": ("({x} - {y}) / ({x}·(1 - {x}))", "ln(1 - {x}) - ln({x})"),
+    "mse": ("2·({x} - {y})/n", "-2·({x} - {y})/n"),
+    "cross_entropy": ("(softmax({x}) - onehot({y}))/n", "none: labels are not differentiated"),
     "@": ("g @ {y}ᵀ", "{x}ᵀ @ g"),
     "softmax": ("{z}·(g - sum(g·{z}))",),
     "log_softmax": ("g - softmax({x})·sum(g)",),

@@ -8,6 +8,7 @@ the shared core in `autograd.py`.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -77,13 +78,33 @@ class Tensor(autograd.Node):
             if g is not None and p.requires_grad
         ]
 
-    def _accumulate(self, g: np.ndarray) -> None:
+    def _propagate(self) -> None:
+        """`_chain` and `_accumulate` in one loop, without the list (backward's
+        hot path): a contribution, summed to its parent's shape, becomes an
+        intermediate parent's grad or is added to it; a leaf takes it through
+        `_accumulate`, told whether it is a new array of this pass (not a view,
+        nor the gradient flowing in, which this node keeps as its grad)."""
+        grad = self.grad
+        for parent, g in zip(self.parents, self._fn.backward(self, grad)):
+            if g is None or not parent.requires_grad:
+                continue
+            data = parent.data
+            if g.shape != data.shape:
+                g = ops.unbroadcast(g, data.shape)
+            if parent.parents and g.dtype == data.dtype:
+                parent.grad = g if parent.grad is None else parent.grad + g
+            else:
+                parent._accumulate(g, type(g) is np.ndarray and g.base is None and g is not grad)
+
+    def _accumulate(self, g: np.ndarray, new: bool = False) -> None:
+        """Add the contribution `g` to ``grad``. `new` says that nothing else
+        holds `g` (see `_propagate`): a leaf may then keep it, not a copy."""
         dtype = self.data.dtype
         if self.parents:  # an intermediate may share `g` with other nodes: never write into it
             g = g if g.dtype == dtype else g.astype(dtype)
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:  # a leaf's grad is the user's: its own writable array
-            self.grad = np.array(g, dtype=dtype)
+            self.grad = g if new and g.dtype == dtype else np.array(g, dtype=dtype)
         else:
             self.grad += g
 
@@ -112,7 +133,7 @@ class Tensor(autograd.Node):
                     f"shape {self.shape} holding dL/d(this tensor); to differentiate a "
                     "scalar loss, reduce first, e.g. y.sum().backward() or y.mean().backward()"
                 )
-            return np.ones_like(self.data)
+            return np.array(1, self.data.dtype, ndmin=self.data.ndim)  # np.ones, at half the cost
         seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
         if seed.shape != self.shape:
             raise BackwardError(
@@ -337,27 +358,47 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
 
     Numbers and arrays become constant tensors (a Python number takes the
     dtype of the tensor it meets, so float32 stays float32). The graph is
-    recorded only when grad is enabled and some input requires grad."""
-    parents = inputs
-    if not all(type(x) is Tensor for x in inputs):
-        like = next(x for x in inputs if isinstance(x, Tensor))
-        parents = tuple(x if isinstance(x, Tensor) else _constant(x, like.dtype) for x in inputs)
-    out = _blank(parents)  # forward may read ctx.parents
+    recorded only when grad is enabled and some input requires grad.
+    Every op of every forward pass comes through here: it is kept to the
+    fewest Python steps."""
+    for x in inputs:
+        if type(x) is not Tensor:
+            inputs = _lift(inputs)
+            break
+    out = Tensor.__new__(Tensor)  # every slot is set here, without __init__'s checks
+    out._seq, out._mark, out.grad, out.saved, out.label = new_seq(), None, None, None, ""
+    out.parents = inputs  # forward may read ctx.parents
     try:
-        data = fn.forward(out, *[p.data for p in parents], **params)
+        data = fn.forward(out, *map(_data, inputs), **params)
     except ValueError as exc:
-        shapes = " and ".join(str(p.shape) for p in parents)
+        shapes = " and ".join(str(p.shape) for p in inputs)
         raise ShapeError(
             f"op {fn.name!r} cannot take input shapes {shapes}{_format_params(params)}: {exc}"
         ) from None
     out.data = data if type(data) is np.ndarray else np.asarray(data)
-    if state.grad_enabled and any([p.requires_grad for p in parents]):
-        out.requires_grad, out.op, out._fn = True, fn.name, fn
-    else:  # a leaf: nothing to differentiate through
-        out.parents, out.saved = (), None
+    out.requires_grad = False
+    if state.grad_enabled:
+        for p in inputs:
+            if p.requires_grad:
+                out.requires_grad, out.op, out._fn = True, fn.name, fn
+                break
+    if not out.requires_grad:  # a leaf: nothing to differentiate through
+        out.op, out._fn, out.parents, out.saved = "", None, (), None
     if state.anomaly:
         autograd.check_forward(out, autograd.all_finite(out.data))
     return out
+
+
+_data = operator.attrgetter("data")
+
+
+def _lift(inputs: tuple) -> tuple[Tensor, ...]:
+    """`inputs` with each number or array made a constant tensor (see `apply`)."""
+    for x in inputs:
+        if isinstance(x, Tensor):
+            dtype = x.data.dtype
+            break
+    return tuple([x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs])
 
 
 def _format_params(params: dict) -> str:
@@ -368,21 +409,8 @@ def _constant(x: Any, dtype: np.dtype) -> Tensor:
     """A non-grad leaf for a plain number or array met in an op (a number
     takes `dtype`; arrays are checked as `Tensor(x)` checks them)."""
     if isinstance(x, (int, float)) and not isinstance(x, bool):
-        const = _blank(())
-        const.data = np.asarray(x, dtype=dtype)
-        return const
+        return Tensor(x, dtype=dtype)
     return Tensor(x)
-
-
-def _blank(parents: tuple) -> Tensor:
-    """A Tensor with every slot set to a leaf's defaults, without `__init__`'s
-    checks (for results of ops and for number constants, whose data is known
-    good); the caller sets ``data``."""
-    t = Tensor.__new__(Tensor)
-    t._seq, t._mark = new_seq(), None
-    t.data = t.grad = t._fn = t.saved = None
-    t.requires_grad, t.label, t.op, t.parents = False, "", "", parents
-    return t
 
 
 def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
