@@ -18,6 +18,7 @@ torch = pytest.importorskip(
 )
 F = torch.nn.functional
 
+import nn  # noqa: E402
 from tinygrad_lite import Tensor, Value  # noqa: E402
 
 RTOL = 1e-10
@@ -215,6 +216,14 @@ def _composite_th(a, b):
     return (p.tanh() + p**2) @ b.T + a.exp().sum(dim=1, keepdim=True) * p.mean()
 
 
+CE_LABELS = np.array([1, 0, 3, 3, 2])
+CE_PROBABILITIES = np.random.default_rng(5).dirichlet(np.ones(4), size=5)
+
+
+def _cross_entropy(target: np.ndarray):
+    return (lambda x: nn.cross_entropy(x, target), lambda x: F.cross_entropy(x, torch.from_numpy(target)))
+
+
 TENSOR_CASES = [
     # binary arithmetic, same shapes and broadcasting
     _case("add", same(lambda a, b: a + b), (3, 4), (3, 4)),
@@ -358,6 +367,10 @@ TENSOR_CASES = [
         (lambda a: a.log_softmax(1), lambda a: torch.log_softmax(a, dim=1)),
         (2, 3, 4),
     ),
+    # the loss ops, one node each, reached through nn's losses
+    _case("mse_loss", (nn.mse_loss, F.mse_loss), (3, 4), (3, 4)),
+    _case("cross_entropy_labels", _cross_entropy(CE_LABELS), (5, 4)),
+    _case("cross_entropy_probabilities", _cross_entropy(CE_PROBABILITIES), (5, 4)),
     # a few compositions with shared subexpressions
     _case("composite_shared", (_composite_tl, _composite_th), (3, 4), (1, 4)),
 ]
@@ -420,6 +433,7 @@ EXTREME_CASES = [
     pytest.param(
         (lambda a: a.log_softmax(0), lambda a: torch.log_softmax(a, 0)), EXTREME_2D, id="log_softmax_axis0"
     ),
+    pytest.param(_cross_entropy(np.array([0, 2, 1])), EXTREME_2D, id="cross_entropy"),
 ]
 
 

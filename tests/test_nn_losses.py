@@ -144,6 +144,16 @@ def test_targets_as_list_array_or_tensor_give_the_same_loss(case):
     assert fn(pred, target).item() == expected  # a plain array as prediction too
 
 
+@pytest.mark.parametrize(("case", "op"), [("mse", "mse"), ("cross entropy", "cross_entropy")])
+def test_mse_and_cross_entropy_are_one_graph_node_each(case, op):
+    # one step of the chain rule: (p - t) * 2/n, or (softmax - one_hot) / n
+    fn, _, pred, target, _ = CASES[case]
+    x = Tensor(pred, requires_grad=True)
+    loss = fn(x, target)
+    assert loss.op == op and loss.parents[0] is x and len(loss.parents) == 2
+    np.testing.assert_array_equal(loss.parents[1].data, target)
+
+
 def test_module_forms_are_modules_without_parameters():
     for module in (nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss):
         assert isinstance(module(), nn.Module)

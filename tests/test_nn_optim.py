@@ -39,6 +39,17 @@ def test_sgd_momentum_steps_by_hand():
     assert not np.allclose(expected, np.array([1.0, -2.0]) - lr * (g1 + g2 + g3))
 
 
+def test_sgd_momentum_updates_its_velocity_in_place_but_never_the_gradients():
+    p = Tensor([1.0, -2.0], requires_grad=True)
+    opt = nn.optim.SGD([p], lr=0.1, momentum=0.5)
+    for g in ([0.5, -1.0], [0.25, 2.0]):
+        p.grad = np.array(g)
+        opt.step()
+        np.testing.assert_array_equal(p.grad, g)
+        assert not np.shares_memory(opt.velocity[0], p.grad)
+    np.testing.assert_array_equal(opt.velocity[0], [0.5 * 0.5 + 0.25, 0.5 * -1.0 + 2.0])
+
+
 def test_adam_steps_by_hand():
     lr, b1, b2, eps = 0.01, 0.8, 0.95, 1e-6
     p = Tensor([[0.5, -1.0], [2.0, 0.0]], requires_grad=True)

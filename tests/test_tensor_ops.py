@@ -258,6 +258,125 @@ def test_elementwise_grad(fn, ref, inputs):
     check_op(fn, ref, inputs)
 
 
+# -- the loss ops: one node each, the mean over the batch included -----------------
+CLASS_LABELS = np.array([2, 0, 3, 3, 1])
+CLASS_PROBABILITIES = RNG.dirichlet(np.ones(4), size=5)
+
+
+def np_nll(x: np.ndarray) -> np.ndarray:
+    """-ln softmax(x) along the last axis, computed independently of the op."""
+    return np.log(np.exp(x).sum(axis=-1, keepdims=True)) - x
+
+
+def mse_op(p, t):
+    return tinygrad_lite.tensor.apply(tinygrad_lite.ops.MSE, p, t)
+
+
+def cross_entropy_op(x, target):
+    return tinygrad_lite.tensor.apply(tinygrad_lite.ops.CrossEntropy, x, Tensor(target, dtype=target.dtype))
+
+
+LOSS_OPS = [
+    case("mse", mse_op, lambda p, t: np.mean((p - t) ** 2), normal(3, 4), normal(3, 4)),
+    case(
+        "cross_entropy-labels",
+        lambda x: cross_entropy_op(x, CLASS_LABELS),
+        lambda x: np.mean(np_nll(x)[np.arange(5), CLASS_LABELS]),
+        2 * normal(5, 4),
+    ),
+    case(
+        "cross_entropy-probabilities",
+        lambda x: cross_entropy_op(x, CLASS_PROBABILITIES),
+        lambda x: np.mean((CLASS_PROBABILITIES * np_nll(x)).sum(axis=-1)),
+        2 * normal(5, 4),
+    ),
+]
+
+
+@pytest.mark.parametrize(("fn", "ref", "inputs"), LOSS_OPS)
+def test_loss_op_grad(fn, ref, inputs):
+    check_op(fn, ref, inputs)
+
+
+def test_mse_op_gives_exactly_the_composed_loss_and_gradients():
+    p_np, t_np = normal(4, 3), normal(4, 3)
+    fused = [Tensor(p_np, requires_grad=True), Tensor(t_np, requires_grad=True)]
+    loss = mse_op(*fused)
+    composed = [Tensor(p_np, requires_grad=True), Tensor(t_np, requires_grad=True)]
+    d = composed[0] - composed[1]
+    reference = (d * d).mean()
+    (0.5 * loss).backward()
+    (0.5 * reference).backward()
+    assert loss.op == "mse" and loss.parents == tuple(fused)
+    np.testing.assert_array_equal(loss.data, reference.data)
+    for a, b in zip(fused, composed):
+        np.testing.assert_array_equal(a.grad, b.grad)
+
+
+def test_cross_entropy_op_is_one_node_whose_labels_get_no_gradient():
+    x = Tensor(2 * normal(5, 4), requires_grad=True)
+    loss = cross_entropy_op(x, CLASS_LABELS)
+    assert loss.op == "cross_entropy" and loss.shape == ()
+    assert loss.parents[0] is x and not loss.parents[1].requires_grad
+    loss.backward()
+    e = np.exp(x.data - x.data.max(axis=1, keepdims=True))
+    one_hot = np.eye(4)[CLASS_LABELS]
+    np.testing.assert_allclose(x.grad, (e / e.sum(axis=1, keepdims=True) - one_hot) / 5, rtol=1e-13)
+
+
+# -- fast paths that must not change a number ---------------------------------------------
+@pytest.mark.parametrize("dtype", [np.float64, np.float32, np.float16, np.int64])
+@pytest.mark.parametrize(("axis", "keepdims"), [(None, False), (0, True), ((0, 2), False), (-1, False)])
+def test_mean_is_numpy_mean_to_the_last_bit(dtype, axis, keepdims):
+    x = (RNG.standard_normal((3, 5, 7)) * 100).astype(dtype)
+    out = Tensor(x, dtype=dtype).mean(axis=axis, keepdims=keepdims)
+    expected = np.mean(x, axis=axis, keepdims=keepdims)
+    assert out.dtype == expected.dtype
+    np.testing.assert_array_equal(out.data, expected)
+
+
+def test_mean_of_nothing_is_nan_with_a_warning_like_numpy():
+    with pytest.warns(RuntimeWarning):
+        assert np.isnan(Tensor(np.zeros(0)).mean().item())
+    with pytest.warns(RuntimeWarning):
+        np.testing.assert_array_equal(Tensor(np.zeros((2, 0))).mean(axis=1).data, [np.nan, np.nan])
+    assert Tensor(np.zeros((0, 3))).mean(axis=1).shape == (0,)
+
+
+@pytest.mark.parametrize("n", [3, 5000], ids=["small", "large"])
+@pytest.mark.parametrize("reduce", ["sum", "mean"])
+def test_reduction_gradient_is_the_same_for_small_and_large_inputs(n, reduce):
+    # small inputs get a new array, large ones a broadcast view: the leaf's grad is its own either way
+    x = Tensor(np.ones((n, 2)), requires_grad=True)
+    getattr(x, reduce)(axis=1).sum().backward()
+    np.testing.assert_array_equal(x.grad, np.full((n, 2), 1.0 if reduce == "sum" else 0.5))
+    assert x.grad.flags.writeable and x.grad.flags.owndata
+
+
+def test_every_leaf_grad_is_its_own_array():
+    """No leaf's grad shares memory with another tensor's data or grad, or with
+    anything an op saved, though leaves keep new arrays uncopied; so a second
+    backward adds the same gradient once more."""
+    a, b = Tensor(normal(3, 4), requires_grad=True), Tensor(normal(3, 4), requires_grad=True)
+    w, c = Tensor(normal(4, 2), requires_grad=True), Tensor(normal(2), requires_grad=True)
+    t = Tensor(normal(3, 2), requires_grad=True)
+    h = (a + b) @ w + c  # same-shape add: both leaves receive the very gradient flowing in
+    loss = mse_op(h.reshape(2, 3).T, t) + (a * a).sum() + c.mean()
+    loss.backward()
+    leaves = [a, b, w, c, t]
+    first = [x.grad.copy() for x in leaves]
+    order = tinygrad_lite.autograd.topological_order(loss, include_constants=True)
+    others = [n.data for n in order] + [n.grad for n in order if n.parents]
+    others += [n.saved for n in order if isinstance(n.saved, np.ndarray)]
+    for x in leaves:
+        assert x.grad.flags.writeable
+        for other in others + [y.grad for y in leaves if y is not x]:
+            assert not np.shares_memory(x.grad, other)
+    loss.backward()
+    for x, g in zip(leaves, first):
+        np.testing.assert_allclose(x.grad, 2 * g, rtol=1e-15)
+
+
 # -- broadcasting with hypothesis ----------------------------------------------------
 # symbol -> (operator, range of the left operand, range of the right operand)
 BINARY = {

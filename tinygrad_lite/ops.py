@@ -43,6 +43,8 @@ def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     has 1 but `g` does not are summed with keepdims."""
     if g.shape == shape:
         return g
+    if g.size == math.prod(shape):  # the summed axes all have length 1: nothing to add up
+        return g.reshape(shape)
     extra = g.ndim - len(shape)
     if extra:
         g = g.sum(axis=tuple(range(extra)))
