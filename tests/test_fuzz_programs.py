@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
+from programs import draw_steps
 
 from tinygrad_lite import Tensor, gradcheck
 
@@ -52,14 +53,7 @@ def programs(draw):
     ).input_shapes
     rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
     leaves = [rng.uniform(-2, 2, shape) for shape in shapes]
-    steps = []
-    for k in range(draw(st.integers(1, 8))):
-        size = n_leaves + k
-        if draw(st.booleans()):
-            name = draw(st.sampled_from(sorted(BINARY)))
-            steps.append((name, draw(st.integers(0, size - 1)), draw(st.integers(0, size - 1))))
-        else:
-            steps.append((draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, size - 1)), None))
+    steps = draw_steps(draw, n_leaves, 8, UNARY, BINARY)
     return leaves, steps
 
 

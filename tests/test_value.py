@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
+from programs import draw_steps
 
 from tinygrad_lite import Value, no_grad
 
@@ -172,14 +173,7 @@ UNARY = {
 def programs(draw):
     n_leaves = draw(st.integers(1, 3))
     leaves = draw(st.lists(st.floats(-2, 2), min_size=n_leaves, max_size=n_leaves))
-    steps = []
-    for k in range(draw(st.integers(1, 12))):
-        size = n_leaves + k
-        if draw(st.booleans()):
-            name = draw(st.sampled_from(sorted(BINARY)))
-            steps.append((name, draw(st.integers(0, size - 1)), draw(st.integers(0, size - 1))))
-        else:
-            steps.append((draw(st.sampled_from(sorted(UNARY))), draw(st.integers(0, size - 1)), None))
+    steps = draw_steps(draw, n_leaves, 12, UNARY, BINARY)
     return leaves, steps
 
 
