@@ -34,7 +34,7 @@ def _pair(name: str, pred: Any, target: Any) -> tuple[Tensor, Tensor]:
 
 
 def mse_loss(pred: Tensor, target: Any) -> Tensor:
-    """Mean squared error: mean((pred - target)**2)."""
+    """Mean squared error: mean((pred - target)**2), one graph node (`ops.MSE`)."""
     pred, target = _pair("mse_loss", pred, target)
     return apply(_ops.MSE, pred, target)
 
