@@ -9,6 +9,9 @@ dz1 = (dz2 W2^T) h(1 - h), dW1 = X^T dz1, db1 = sum(dz1). The scalar engines
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from types import ModuleType
+
 import numpy as np
 
 import nn
@@ -38,6 +41,17 @@ def initial_weights(seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
     return [
         (rng.uniform(-1, 1, (2, 2)), rng.uniform(-1, 1, 2)),
         (rng.uniform(-1, 1, (2, 1)), rng.uniform(-1, 1, 1)),
+    ]
+
+
+def torch_net(torch: ModuleType, weights: list[tuple[np.ndarray, np.ndarray]]) -> tuple[Callable, list]:
+    """The 2-2-1 sigmoid network in PyTorch from `weights`: its forward
+    function o = sigmoid(sigmoid(x W1 + b1) W2 + b2), and its parameters."""
+    (W1, b1), (W2, b2) = params = [
+        (torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in weights
+    ]
+    return (lambda x: torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)), [
+        p for pair in params for p in pair
     ]
 
 
@@ -111,14 +125,10 @@ def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
     if torch is not None:
 
         def pytorch() -> float:
-            (W1, b1), (W2, b2) = params = [
-                (torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in weights
-            ]
-            flat = [p for pair in params for p in pair]
+            net, flat = torch_net(torch, weights)
             x, y = torch.tensor(X), torch.tensor(Y)
             for _ in range(steps):
-                o = torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)
-                loss = 0.5 * ((o - y) ** 2).mean()
+                loss = 0.5 * ((net(x) - y) ** 2).mean()
                 loss.backward()
                 torch_sgd(torch, flat, LR)
             return loss.item()

@@ -25,7 +25,7 @@ from benchmarks.common import (
     pick,
     torch_sgd,
 )
-from benchmarks.w1_xor import initial_weights
+from benchmarks.w1_xor import initial_weights, torch_net
 from tinygrad_lite import Tensor, Value
 
 LR = 0.1
@@ -89,15 +89,11 @@ def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
     if torch is not None:
 
         def pytorch() -> float:
-            (W1, b1), (W2, b2) = params = [
-                (torch.tensor(W, requires_grad=True), torch.tensor(b, requires_grad=True)) for W, b in weights
-            ]
-            flat = [p for pair in params for p in pair]
+            net, flat = torch_net(torch, weights)
             rows = list(zip(torch.tensor(X), torch.tensor(Y)))
             for _ in range(epochs):
                 for x, y in rows:
-                    o = torch.sigmoid(torch.sigmoid(x @ W1 + b1) @ W2 + b2)
-                    loss = ((o - y) ** 2).sum()
+                    loss = ((net(x) - y) ** 2).sum()
                     loss.backward()
                     torch_sgd(torch, flat, LR)
             return loss.item()
