@@ -152,6 +152,7 @@ class MLP(Module):
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts, e.g. MLP(2, [4, 1])")
+        activation_fn(activation)  # refuses an unknown name even when no hidden layer uses it
         rng = np.random.default_rng(rng)
         sizes = [nin, *nouts]
         self.layers = [

@@ -39,18 +39,26 @@ def mse_loss(pred: Tensor, target: Any) -> Tensor:
     return apply(_ops.MSE, pred, target)
 
 
+def _check_unit(loss: str, what: str, x: Tensor, hint: str = "") -> None:
+    """Refuse `x` unless every element lies in [0, 1] (NaN does not)."""
+    outside = x.data[~((x.data >= 0) & (x.data <= 1))]
+    if outside.size:
+        raise ValueError(f"{loss} needs {what} in [0, 1], got {outside[0]}{hint}")
+
+
 def binary_cross_entropy(prob: Tensor, target: Any) -> Tensor:
     """mean(-(t ln p + (1 - t) ln(1 - p))) for probabilities p in [0, 1].
 
-    Finite at p = 0 and 1: each log is clamped at -100, as in PyTorch. A p
-    outside [0, 1] (or NaN) is refused with a ValueError."""
+    Finite at p = 0 and 1: each log is clamped at -100, as in PyTorch. A p or
+    a target t outside [0, 1] (or NaN) is refused with a ValueError."""
     prob, target = _pair("binary_cross_entropy", prob, target)
-    outside = prob.data[~((prob.data >= 0) & (prob.data <= 1))]
-    if outside.size:
-        raise ValueError(
-            f"binary_cross_entropy needs probabilities in [0, 1], got {outside[0]}; for raw scores "
-            "(logits) use binary_cross_entropy_with_logits"
-        )
+    _check_unit(
+        "binary_cross_entropy",
+        "probabilities",
+        prob,
+        "; for raw scores (logits) use binary_cross_entropy_with_logits",
+    )
+    _check_unit("binary_cross_entropy", "targets", target)
     return apply(_ops.BinaryCrossEntropy, prob, target).mean()
 
 
@@ -60,8 +68,9 @@ def binary_cross_entropy_with_logits(logits: Tensor, target: Any) -> Tensor:
 
     Exact for any logit (log_sigmoid never overflows): at x = 49.8, t = 0 it is
     49.8, where sigmoid(49.8) rounds to 1 and the naive formula gives inf. Its
-    gradient is sigmoid(x) - t."""
+    gradient is sigmoid(x) - t. A target outside [0, 1] is refused."""
     logits, target = _pair("binary_cross_entropy_with_logits", logits, target)
+    _check_unit("binary_cross_entropy_with_logits", "targets", target)
     return ((1 - target) * logits - logits.log_sigmoid()).mean()
 
 
@@ -86,8 +95,9 @@ def _class_indices(labels: np.ndarray, n: int, classes: int) -> np.ndarray:
     """n integer labels as an index array of shape ``(n,)``, refusing anything else."""
     if labels.shape not in ((n,), (n, 1)):
         raise ShapeError(
-            f"cross_entropy expects {n} integer labels (shape ({n},)) for logits of shape "
-            f"({n}, {classes}), got labels of shape {labels.shape}"
+            f"cross_entropy expects {n} integer labels (shape ({n},)) or float probability "
+            f"rows (shape ({n}, {classes})) for logits of shape ({n}, {classes}), got labels "
+            f"of shape {labels.shape}"
         )
     labels = labels.reshape(n)
     if labels.dtype.kind == "f" and np.all(labels == np.round(labels)):

@@ -68,6 +68,14 @@ def fit(
     (each step's loss weighted by its batch size), and ``"accuracy"`` too
     when `loss` is a classification loss (binary or softmax cross-entropy).
     """
+    for name, fn in (("model", model), ("loss", loss)):
+        if not callable(fn):
+            raise TypeError(f"fit: {name} must be callable, got {type(fn).__name__} {fn!r:.40}")
+    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
+        raise TypeError(
+            "fit: optimizer must have step() and zero_grad(), e.g. "
+            f"nn.optim.SGD(model.parameters(), lr=0.1); got {type(optimizer).__name__}"
+        )
     X, y = _rows(X, "X", "fit"), _rows(y, "y", "fit")
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they must match")

@@ -151,6 +151,8 @@ def topological_order(root: Any, include_constants: bool = False) -> list:
     are left out, as no gradient flows to them, unless `include_constants`
     asks for them (to draw or replay the whole graph).
     """
+    if not isinstance(root, Node):
+        raise TypeError(f"expected a Value or a Tensor (a graph node), got {type(root).__name__}")
     reached = object()  # this pass's token: a node is found when its _mark is it
     root._mark = reached
     found = [root]

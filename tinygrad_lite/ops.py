@@ -13,8 +13,8 @@ An op is a class with two static methods:
 
 ``ctx`` is the output Tensor itself, so nothing else is allocated per op.
 Where an op may meet floating-point exceptions that are expected (``exp``
-overflowing to inf, say), it silences them with ``np.errstate`` as a
-decorator, which costs about half as much as the ``with`` form.
+overflowing to inf, say), it silences them with `_quiet`: ``np.errstate`` as
+a decorator, which costs about half as much as the ``with`` form.
 Gradients for broadcast operands may come back in the broadcast shape:
 the Tensor sums them back to each input's own shape in one place
 (`unbroadcast`), so no op repeats that logic. Elementwise math follows IEEE
@@ -23,7 +23,9 @@ floats like NumPy: ``exp`` overflows to inf, ``log(0)`` is -inf.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -53,14 +55,37 @@ def unbroadcast(g: Array, shape: tuple[int, ...]) -> Array:
     return g
 
 
+def _quiet(**errors: str) -> Callable:
+    """``np.errstate(**errors)`` as a decorator. NumPy 2's decorator is safe
+    across threads; NumPy 1.x's shares one state object among all calls, so
+    two threads in one op could leave each other's error settings behind.
+    There each call gets its own ``with`` block."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        return np.errstate(**errors)
+
+    def decorate(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        def quiet(*args: Any, **kwargs: Any) -> Any:
+            with np.errstate(**errors):
+                return fn(*args, **kwargs)
+
+        return quiet
+
+    return decorate
+
+
 def _mean(x: Array, axis: tuple[int, ...] | None = None, keepdims: bool = False) -> Array:
     """np.mean(x, axis, keepdims) at a third of its cost: its own formula,
     sum / count, for float32 and float64 (np.mean sums other dtypes in a wider
-    type, so they go to it). An empty mean is nan, with NumPy's warning."""
+    type, so they go to it). An empty mean is nan, without NumPy's warning
+    (as in PyTorch)."""
+    if x.size == 0:
+        total = np.sum(x, axis=axis, keepdims=keepdims)
+        return np.full(np.shape(total), np.nan, x.dtype if x.dtype.kind == "f" else np.float64)
     if x.dtype.kind != "f" or x.itemsize < 4:
         return np.mean(x, axis=axis, keepdims=keepdims)
     total = x.sum(axis=axis, keepdims=keepdims)
-    return total / (x.size // max(total.size, 1))
+    return total / x.dtype.type(x.size // max(total.size, 1))  # keeps float32 on NumPy 1.x too
 
 
 # -- binary arithmetic --------------------------------------------------------
@@ -135,12 +160,12 @@ class Pow:
     name = "**"
 
     @staticmethod
-    @np.errstate(divide="ignore", invalid="ignore")
+    @_quiet(divide="ignore", invalid="ignore")
     def forward(ctx: Any, x: Array, y: Array) -> Array:
         return x**y
 
     @staticmethod
-    @np.errstate(divide="ignore", invalid="ignore")
+    @_quiet(divide="ignore", invalid="ignore")
     def backward(ctx: Any, g: Array) -> tuple:
         x, y = ctx.parents[0].data, ctx.parents[1].data
         gx = gy = None
@@ -162,7 +187,10 @@ class MatMul:
 
     @staticmethod
     def forward(ctx: Any, x: Array, y: Array) -> Array:
-        return x @ y
+        try:
+            return x @ y
+        except ValueError:  # NumPy's message speaks of gufunc signatures: say it plainly
+            raise ValueError(_matmul_mismatch(x.shape, y.shape)) from None
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
@@ -186,6 +214,20 @@ class MatMul:
         return gx, gy
 
 
+def _matmul_mismatch(x: tuple[int, ...], y: tuple[int, ...]) -> str:
+    """Why ``x @ y`` is undefined for arrays of shapes `x` and `y`."""
+    if not x or not y:
+        return "@ needs operands of at least 1 dimension; scale by a number with * instead"
+    rows = y[-2] if len(y) > 1 else y[0]
+    if x[-1] != rows:
+        where = "second-to-last" if len(y) > 1 else "only"
+        return (
+            f"the inner dimensions differ: the left operand's last axis has {x[-1]} elements, "
+            f"the right operand's {where} axis has {rows}"
+        )
+    return f"the batch axes {x[:-2]} and {y[:-2]} do not broadcast together"
+
+
 # -- elementwise ------------------------------------------------------------
 class Neg:
     """z = -x;  dz/dx = -1."""
@@ -207,7 +249,7 @@ class Exp:
     name = "exp"
 
     @staticmethod
-    @np.errstate(over="ignore", under="ignore")
+    @_quiet(over="ignore", under="ignore")
     def forward(ctx: Any, x: Array) -> Array:
         return np.exp(x)
 
@@ -222,12 +264,12 @@ class Log:
     name = "log"
 
     @staticmethod
-    @np.errstate(divide="ignore")
+    @_quiet(divide="ignore")
     def forward(ctx: Any, x: Array) -> Array:
         return np.log(x)
 
     @staticmethod
-    @np.errstate(divide="ignore")
+    @_quiet(divide="ignore")
     def backward(ctx: Any, g: Array) -> tuple:
         return (g / ctx.parents[0].data,)
 
@@ -242,7 +284,7 @@ class Sqrt:
         return np.sqrt(x)
 
     @staticmethod
-    @np.errstate(divide="ignore")
+    @_quiet(divide="ignore")
     def backward(ctx: Any, g: Array) -> tuple:
         return (g / (2 * ctx.data),)
 
@@ -288,7 +330,7 @@ class Sigmoid:
     name = "sigmoid"
 
     @staticmethod
-    @np.errstate(over="ignore", under="ignore")
+    @_quiet(over="ignore", under="ignore")
     def forward(ctx: Any, x: Array) -> Array:
         return 1 / (1 + np.exp(-x))
 
@@ -336,7 +378,7 @@ class Softplus:
     name = "softplus"
 
     @staticmethod
-    @np.errstate(under="ignore")
+    @_quiet(under="ignore")
     def forward(ctx: Any, x: Array) -> Array:
         return np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))
 
@@ -368,7 +410,7 @@ class Softmax:
     name = "softmax"
 
     @staticmethod
-    @np.errstate(under="ignore")
+    @_quiet(under="ignore")
     def forward(ctx: Any, x: Array, axis: int) -> Array:
         ctx.saved = axis
         e = np.exp(x - x.max(axis=axis, keepdims=True, initial=-np.inf))  # -inf: an empty axis
@@ -388,14 +430,14 @@ class LogSoftmax:
     name = "log_softmax"
 
     @staticmethod
-    @np.errstate(under="ignore", divide="ignore")  # divide: ln(0) for an empty axis
+    @_quiet(under="ignore", divide="ignore")  # divide: ln(0) for an empty axis
     def forward(ctx: Any, x: Array, axis: int) -> Array:
         ctx.saved = axis
         shifted = x - x.max(axis=axis, keepdims=True, initial=-np.inf)  # -inf: an empty axis
         return shifted - np.log(np.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
-    @np.errstate(under="ignore")
+    @_quiet(under="ignore")
     def backward(ctx: Any, g: Array) -> tuple:
         return (g - np.exp(ctx.data) * g.sum(axis=ctx.saved, keepdims=True),)
 
@@ -410,7 +452,7 @@ class BinaryCrossEntropy:
     name = "bce"
 
     @staticmethod
-    @np.errstate(divide="ignore")
+    @_quiet(divide="ignore")
     def forward(ctx: Any, p: Array, t: Array) -> Array:
         log_p, log_q = np.maximum(np.log(p), -100), np.maximum(np.log1p(-p), -100)
         ctx.saved = log_p, log_q
@@ -459,7 +501,7 @@ class CrossEntropy:
     name = "cross_entropy"
 
     @staticmethod
-    @np.errstate(under="ignore")
+    @_quiet(under="ignore")
     def forward(ctx: Any, x: Array, t: Array) -> Array:
         shifted = x - x.max(axis=1, keepdims=True)
         e = np.exp(shifted)

@@ -134,7 +134,13 @@ class Tensor(autograd.Node):
                     "scalar loss, reduce first, e.g. y.sum().backward() or y.mean().backward()"
                 )
             return np.array(1, self.data.dtype, ndmin=self.data.ndim)  # np.ones, at half the cost
-        seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        try:
+            seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"backward(grad=...) needs numbers: an array of shape {self.shape}, got "
+                f"{type(grad).__name__} {grad!r:.40}"
+            ) from None
         if seed.shape != self.shape:
             raise BackwardError(
                 f"backward(grad=...) needs a grad of shape {self.shape} (the tensor's "
@@ -419,7 +425,7 @@ def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
     if isinstance(data, Tensor):
         data = data.data
     try:
-        arr = np.array(data, dtype=dtype, copy=copy or None)
+        arr = np.array(data, dtype=dtype) if copy else np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as exc:
         raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {exc}") from None
     if arr.dtype.kind not in "biuf":
@@ -443,7 +449,9 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...] | None:
     """`axis` as a tuple of non-negative ints (None stays None)."""
     if axis is None:
         return None
-    axes = (axis,) if isinstance(axis, (int, np.integer)) else tuple(axis)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
+        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
     if not all(-ndim <= a < ndim for a in axes):
         raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
     return tuple(int(a) % ndim for a in axes)
