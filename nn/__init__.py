@@ -17,7 +17,8 @@ from .losses import (
     cross_entropy,
     mse_loss,
 )
-from .module import Module, ReLU, Sequential, Sigmoid, Tanh, load_state
+from .module import Module, ReLU, Sequential, Sigmoid, Tanh
+from .serialization import load_state
 from .training import evaluate, fit
 
 __all__ = [

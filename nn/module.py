@@ -9,10 +9,7 @@ order of `parameters()` and the names of `state_dict()` (``"layers.0.weight"``).
 
 from __future__ import annotations
 
-import io
 import os
-import zipfile
-import zlib
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -95,42 +92,6 @@ class Module:
     def extra_repr(self) -> str:
         """What the one-line repr shows between the parentheses."""
         return ""
-
-
-def load_state(path: str | os.PathLike) -> dict[str, np.ndarray]:
-    """Read a state saved by `Module.save`: a dict of name -> array.
-
-    Never unpickles: a file holding pickled objects, or anything that is not a
-    ``.npz`` of numeric arrays, is refused with a ValueError."""
-    try:
-        with open(path, "rb") as f:
-            loaded = np.load(io.BytesIO(f.read()), allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise ValueError("it holds a single array, not a saved state (.npz)")
-        with loaded:
-            state = {name: loaded[name] for name in loaded.files}
-    except FileNotFoundError:
-        raise
-    except (
-        ValueError,
-        OSError,
-        EOFError,
-        KeyError,
-        NotImplementedError,
-        RuntimeError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ) as exc:  # a damaged zip can raise any of these
-        reason = str(exc)
-        if "pickle" in reason:  # NumPy's own message would suggest allow_pickle=True
-            reason = "it holds pickled objects, which are never loaded (unpickling can run code)"
-        raise ValueError(f"cannot load a model state from {os.fspath(path)!r}: {reason}") from None
-    for name, arr in state.items():
-        if arr.dtype.kind not in "biuf":
-            raise ValueError(
-                f"cannot load a model state from {os.fspath(path)!r}: {name!r} holds {arr.dtype}"
-            )
-    return state
 
 
 def _children(module: Module) -> Iterator[tuple[str, Module]]:

@@ -19,19 +19,24 @@ class Optimizer:
     """Holds the parameters (Tensors that require grad) to update."""
 
     def __init__(self, params: Iterable[Tensor], lr: float) -> None:
+        name = type(self).__name__
+        if isinstance(params, Tensor) or not isinstance(params, Iterable):
+            raise TypeError(
+                f"{name} takes a list of parameters, e.g. model.parameters(); got {type(params).__name__}"
+            )
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got no parameters to optimize; pass model.parameters()")
+            raise ValueError(f"{name} got no parameters to optimize; pass model.parameters()")
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor):
-                raise TypeError(f"{type(self).__name__}: parameter {i} is a {type(p).__name__}, not a Tensor")
+                raise TypeError(f"{name}: parameter {i} is a {type(p).__name__}, not a Tensor")
             if not p.requires_grad:
                 raise ValueError(
-                    f"{type(self).__name__}: parameter {i} (shape {p.shape}) does not require grad, "
+                    f"{name}: parameter {i} (shape {p.shape}) does not require grad, "
                     "so it would never change; create it with requires_grad=True"
                 )
         if not lr > 0:
-            raise ValueError(f"learning rate must be positive, got {lr!r}")
+            raise ValueError(f"{name}: learning rate must be positive, got {lr!r}")
         self.lr = lr
 
     def zero_grad(self) -> None:

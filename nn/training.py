@@ -71,10 +71,12 @@ def fit(
     for name, fn in (("model", model), ("loss", loss)):
         if not callable(fn):
             raise TypeError(f"fit: {name} must be callable, got {type(fn).__name__} {fn!r:.40}")
-    if not all(callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")):
+    if isinstance(optimizer, type) or not all(
+        callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")
+    ):
         raise TypeError(
-            "fit: optimizer must have step() and zero_grad(), e.g. "
-            f"nn.optim.SGD(model.parameters(), lr=0.1); got {type(optimizer).__name__}"
+            "fit: optimizer must be an object with step() and zero_grad(), e.g. "
+            f"nn.optim.SGD(model.parameters(), lr=0.1); got {optimizer!r:.60}"
         )
     X, y = _rows(X, "X", "fit"), _rows(y, "y", "fit")
     if len(X) != len(y):

@@ -19,6 +19,7 @@ from numbers import Real
 
 from . import autograd
 from .autograd import new_seq, state
+from .errors import BackwardError
 
 Number = float | int
 
@@ -40,7 +41,7 @@ class Value(autograd.Node):
         self._seq, self._mark = new_seq(), None
         self.op = ""
         self.parents: tuple[Value, ...] = ()
-        self._local: tuple[float, ...] = ()
+        self._local: tuple[float, ...] | None = ()
 
     # -- the node protocol used by autograd.backward ---------------------------
     def _chain(self) -> list[tuple[Value, float]]:
@@ -70,6 +71,11 @@ class Value(autograd.Node):
 
     def _seed(self, grad: float | None) -> float:
         """dL/d(self) to start a backward pass from: 1.0 unless given."""
+        if self._local is None:
+            raise BackwardError(
+                "backward() on a Value computed under no_grad(): no graph was recorded, so no "
+                "gradient can reach its inputs; compute it outside no_grad() to differentiate it"
+            )
         return 1.0 if grad is None else _to_float(grad)
 
     # -- operations: result and local derivatives side by side ----------------
@@ -175,7 +181,8 @@ def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, 
     if state.plain:  # recording without anomaly checks: the common case, one test
         out.op, out.parents, out._local = op, parents, local
         return out
-    out.op, out.parents, out._local = (op, parents, local) if state.grad_enabled else ("", (), ())
+    # under no_grad: a leaf whose _local is None, so that backward() from it can refuse
+    out.op, out.parents, out._local = (op, parents, local) if state.grad_enabled else ("", (), None)
     if state.anomaly:
         autograd.check_forward(out, math.isfinite(data) and all(map(math.isfinite, local)))
     return out
