@@ -3,7 +3,7 @@ error it gets. Each case names the exception type (a tinygrad_lite type where
 it helps, always a subclass of the natural built-in) and the words the message
 must hold: what was expected and what was given.
 
-``python tests/test_bad_inputs.py`` prints the catalogue as a Markdown table of
+``python -m tests.test_bad_inputs`` prints the catalogue as a Markdown table of
 the messages as they are now.
 """
 

@@ -1,68 +1,23 @@
 """Long training keeps memory flat: the graph of a step is freed once nothing
 refers to it (reference counting alone: graphs hold no cycles), and nothing
-else grows from step to step (optimizer state, caches, the node counter)."""
+else grows from step to step (optimizer state, caches, the node counter).
+
+The models and the measurement are `benchmarks.soak`'s, which runs them for
+100,000 steps; here 5,000 steps each keep the suite fast."""
 
 from __future__ import annotations
 
-import gc
-import tracemalloc
-
 import numpy as np
+import pytest
 
-import nn
-from tinygrad_lite import Tensor, Value
-
-
-def traced_growth(step, warmup: int, steps: int) -> int:
-    """Bytes still allocated after `steps` more calls of `step` than after
-    `warmup` calls (tracemalloc, with the cyclic collector off: whatever a
-    step leaves behind stays visible)."""
-    gc.collect()
-    was = gc.isenabled()
-    gc.disable()
-    tracemalloc.start()
-    try:
-        for _ in range(warmup):
-            step()
-        before = tracemalloc.get_traced_memory()[0]
-        for _ in range(steps):
-            step()
-        return tracemalloc.get_traced_memory()[0] - before
-    finally:
-        tracemalloc.stop()
-        if was:
-            gc.enable()
+from benchmarks import soak
+from tinygrad_lite import Tensor
 
 
-def test_tensor_training_steps_do_not_grow_memory():
-    X, Y = nn.datasets.xor()
-    model = nn.MLP(2, [8, 1], "tanh", "sigmoid", rng=0)
-    opt = nn.optim.Adam(model.parameters(), lr=0.01)
-    x, y = Tensor(X), Tensor(Y)
-
-    def step() -> None:
-        opt.zero_grad()
-        loss = nn.binary_cross_entropy(model(x), y)
-        loss.backward()
-        opt.step()
-
-    growth = traced_growth(step, warmup=1_000, steps=4_000)
-    assert growth < 20_000, f"{growth} bytes more after 4,000 more steps"
-
-
-def test_value_training_steps_do_not_grow_memory():
-    rng = np.random.default_rng(0)
-    w = [Value(float(v)) for v in rng.uniform(-1, 1, 3)]
-    rows = [([0.0, 0.0], 0.0), ([0.0, 1.0], 1.0), ([1.0, 0.0], 1.0), ([1.0, 1.0], 0.0)]
-
-    def step() -> None:
-        loss = sum(((w[0] * a + w[1] * b + w[2]).tanh() - t) ** 2 for (a, b), t in rows)
-        loss.backward()
-        for p in w:
-            p.data -= 0.1 * p.grad
-            p.grad = 0.0
-
-    growth = traced_growth(step, warmup=1_000, steps=4_000)
+@pytest.mark.parametrize("make", [soak.tensor_step, soak.value_step], ids=["Tensor + nn", "Value"])
+def test_training_steps_do_not_grow_memory(make):
+    readings = soak.memory_curve(make(), [1_000, 5_000])
+    growth = readings[5_000][0] - readings[1_000][0]
     assert growth < 20_000, f"{growth} bytes more after 4,000 more steps"
 
 
@@ -76,4 +31,23 @@ def test_a_leak_would_be_seen():
         loss.backward()
         kept.append(loss)
 
-    assert traced_growth(leaky_step, warmup=100, steps=400) > 100_000
+    readings = soak.memory_curve(leaky_step, [100, 500])
+    assert readings[500][0] - readings[100][0] > 100_000
+
+
+def test_checkpoints_are_every_tenfold_step_then_the_last():
+    assert soak.checkpoints(100_000) == [1_000, 10_000, 100_000]
+    assert soak.checkpoints(25_000) == [1_000, 10_000, 25_000]
+    assert soak.checkpoints(1_000) == [1_000]
+
+
+def test_soak_command_prints_a_table_per_model(capsys):
+    soak.main(["--steps", "1000"])
+    out = capsys.readouterr().out
+    assert "Tensor + nn" in out and "Value" in out
+    assert out.count("1,000") >= 2 and "MB" in out
+
+
+def test_soak_command_refuses_fewer_steps_than_its_first_reading():
+    with pytest.raises(SystemExit):
+        soak.main(["--steps", "10"])
