@@ -688,6 +688,7 @@ def test_comparisons_return_bool_tensors_without_grad(op):
 # x = [-1000, 0, 1000], backward with g = [1, 2, 3]: (name, fn, value, x.grad)
 STABLE = [
     ("sigmoid", lambda t: t.sigmoid(), [0.0, 0.5, 1.0], [0.0, 0.5, 0.0]),
+    ("tanh", lambda t: t.tanh(), [-1.0, 0.0, 1.0], [0.0, 2.0, 0.0]),
     ("softplus", lambda t: t.softplus(), [0.0, math.log(2.0), 1000.0], [0.0, 1.0, 3.0]),
     ("log_sigmoid", lambda t: t.log_sigmoid(), [-1000.0, -math.log(2.0), 0.0], [1.0, 1.0, 0.0]),
     ("softmax", lambda t: t.softmax(), [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]),
@@ -696,19 +697,36 @@ STABLE = [
 
 
 @pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize(
     ("fn", "value", "expected_grad"), [s[1:] for s in STABLE], ids=[s[0] for s in STABLE]
 )
-def test_numerically_stable_at_plus_minus_1000(fn, value, expected_grad):
-    with warnings.catch_warnings():
+def test_numerically_stable_at_plus_minus_1000(fn, value, expected_grad, dtype):
+    rtol = 1e-12 if dtype == np.float64 else 1e-6
+    with warnings.catch_warnings(), np.errstate(all="raise"):  # underflow too
         warnings.simplefilter("error")
-        x = Tensor([-1000.0, 0.0, 1000.0], requires_grad=True)
+        x = Tensor([-1000.0, 0.0, 1000.0], requires_grad=True, dtype=dtype)
         out = fn(x)
-        assert np.all(np.isfinite(out.data))
-        np.testing.assert_allclose(out.data, value, rtol=1e-12, atol=1e-300)
+        assert out.dtype == dtype and np.all(np.isfinite(out.data))
+        np.testing.assert_allclose(out.data, value, rtol=rtol, atol=1e-300)
         out.backward(grad=np.array([1.0, 2.0, 3.0]))
-    assert np.all(np.isfinite(x.grad))
-    np.testing.assert_allclose(x.grad, expected_grad, rtol=1e-12, atol=1e-300)
+    assert x.grad.dtype == dtype and np.all(np.isfinite(x.grad))
+    np.testing.assert_allclose(x.grad, expected_grad, rtol=rtol, atol=1e-300)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_exp_and_log_at_the_ends_follow_ieee_without_warnings(dtype):
+    # exp(1000) overflows to inf and log(0) is -inf, as in NumPy; neither warns or raises
+    x = Tensor([-1000.0, 0.0, 1000.0], requires_grad=True, dtype=dtype)
+    x.exp().backward(grad=np.array([1.0, 2.0, 3.0]))
+    np.testing.assert_array_equal(x.exp().data, [0.0, 1.0, np.inf])
+    np.testing.assert_array_equal(x.grad, [0.0, 2.0, np.inf])
+    z = Tensor([0.0, 1.0], requires_grad=True, dtype=dtype)
+    out = z.log()
+    out.backward(grad=np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(out.data, [-np.inf, 0.0])
+    np.testing.assert_array_equal(z.grad, [np.inf, 2.0])
 
 
 @pytest.mark.filterwarnings("error")
