@@ -69,11 +69,16 @@ CASES = [
             f"`{op}` on shapes (2, 3) and (4,)",
             lambda method=method: getattr(param(2, 3), method)(param(4)),
             ShapeError,
-            (f"'{op}'", "(2, 3)", "(4,)"),
+            (f"'{op}'", "(2, 3) and (4,)", "axis -1 has sizes 3 and 4", "equal or 1"),
         )
         for op, method in BINARY.items()
     ],
-    Case("`<` on shapes (3,) and (2,)", lambda: param(3) < param(2), ShapeError, ("(3,)", "(2,)")),
+    Case(
+        "`<` on shapes (3,) and (2,)",
+        lambda: param(3) < param(2),
+        ShapeError,
+        ("(3,) and (2,)", "axis -1 has sizes 3 and 2"),
+    ),
     Case(
         "`@` with inner dimensions 3 and 2",
         lambda: param(2, 3) @ param(2, 3),

@@ -273,9 +273,11 @@ class Tensor(autograd.Node):
         other_data = other.data if isinstance(other, Tensor) else other
         try:
             return Tensor(fn(self.data, other_data), dtype=bool)
-        except ValueError as exc:
+        except ValueError:
+            shapes = [self.shape, np.shape(other_data)]
             raise ShapeError(
-                f"{fn.__name__}: cannot compare shapes {self.shape} and {np.shape(other_data)}: {exc}"
+                f"{fn.__name__}: cannot compare shapes {shapes[0]} and {shapes[1]}: "
+                + _broadcast_mismatch(shapes)
             ) from None
 
     def __lt__(self, other: Operand) -> Tensor:
@@ -377,9 +379,11 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     try:
         data = fn.forward(out, *map(_data, inputs), **params)
     except ValueError as exc:
-        shapes = " and ".join(str(p.shape) for p in inputs)
+        shapes = [p.shape for p in inputs]
+        reason = _broadcast_mismatch(shapes) if "could not be broadcast" in str(exc) else exc
         raise ShapeError(
-            f"op {fn.name!r} cannot take input shapes {shapes}{_format_params(params)}: {exc}"
+            f"op {fn.name!r} cannot take input shapes {' and '.join(map(str, shapes))}"
+            f"{_format_params(params)}: {reason}"
         ) from None
     out.data = data if type(data) is np.ndarray else np.asarray(data)
     out.requires_grad = False
@@ -405,6 +409,20 @@ def _lift(inputs: tuple) -> tuple[Tensor, ...]:
             dtype = x.data.dtype
             break
     return tuple([x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs])
+
+
+def _broadcast_mismatch(shapes: list[tuple[int, ...]]) -> str:
+    """Which axis keeps `shapes` from broadcasting, in plain words (NumPy's
+    message only repeats the shapes)."""
+    for axis in range(1, max(map(len, shapes)) + 1):
+        sizes = {shape[-axis] for shape in shapes if len(shape) >= axis} - {1}
+        if len(sizes) > 1:
+            listed = " and ".join(str(shape[-axis]) if len(shape) >= axis else "-" for shape in shapes)
+            return (
+                f"they do not broadcast: axis {-axis} has sizes {listed}, and broadcasting needs "
+                "them equal or 1 (axes are matched from the right)"
+            )
+    return "they do not broadcast"
 
 
 def _format_params(params: dict) -> str:
