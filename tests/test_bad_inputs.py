@@ -154,7 +154,10 @@ CASES = [
     Case('`Tensor(["a", "b"])`', lambda: Tensor(["a", "b"]), TypeError, ("numeric data", "list")),
     Case("`Tensor(None)`", lambda: Tensor(None), TypeError, ("numeric data", "NoneType")),
     Case(
-        "`Tensor([[1, 2], [3]])` (ragged)", lambda: Tensor([[1, 2], [3]]), TypeError, ("numeric data", "list")
+        "`Tensor([[1, 2], [3]])` (ragged)",
+        lambda: Tensor([[1, 2], [3]]),
+        TypeError,
+        ("numeric data", "list", "rows of different lengths"),
     ),
     Case("`Tensor([1j])` (complex)", lambda: Tensor([1j]), TypeError, ("numeric data", "complex128")),
     Case("`Value(None)`", lambda: Value(None), TypeError, ("real number", "NoneType")),

@@ -445,7 +445,8 @@ def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
     try:
         arr = np.array(data, dtype=dtype) if copy else np.asarray(data, dtype=dtype)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {exc}") from None
+        reason = "rows of different lengths" if "inhomogeneous" in str(exc) else exc
+        raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {reason}") from None
     if arr.dtype.kind not in "biuf":
         raise TypeError(
             f"Tensor needs numeric data (numbers or arrays of numbers), got {type(data).__name__} "
