@@ -1,12 +1,14 @@
 """nn: neural-network building blocks on top of `tinygrad_lite.Tensor`.
 
 Modules and layers (`Linear`, `Neuron`, `Layer`, `MLP`, `Sequential`,
-activations), losses (functions and Module forms), optimizers (`nn.optim`),
-the training loop `fit`, and the tutorials' data sets (`nn.datasets`).
+activations, `Dropout`, and the image layers `Conv2d`, `MaxPool2d`,
+`Flatten`), losses (functions and Module forms), optimizers (`nn.optim`),
+the training loop `fit`, and the data sets (`nn.datasets`).
 """
 
 from . import datasets, optim
-from .layers import MLP, Layer, Linear, Neuron
+from .conv import Conv2d, Flatten, MaxPool2d
+from .layers import MLP, Dropout, Layer, Linear, Neuron
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
@@ -25,10 +27,14 @@ __all__ = [
     "MLP",
     "BCELoss",
     "BCEWithLogitsLoss",
+    "Conv2d",
     "CrossEntropyLoss",
+    "Dropout",
+    "Flatten",
     "Layer",
     "Linear",
     "MSELoss",
+    "MaxPool2d",
     "Module",
     "Neuron",
     "ReLU",

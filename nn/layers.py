@@ -27,13 +27,22 @@ from .module import Module, activation_fn, as_tensor
 
 def init_weight(nin: int, nout: int, init: str, rng: np.random.Generator) -> np.ndarray:
     """A ``(nin, nout)`` weight array drawn by the scheme `init` (see the module doc)."""
+    return init_array((nin, nout), nin, nout, init, rng)
+
+
+def init_array(
+    shape: tuple[int, ...], fan_in: int, fan_out: int, init: str, rng: np.random.Generator
+) -> np.ndarray:
+    """A weight array of `shape` drawn by the scheme `init`, for a layer where
+    each output sums `fan_in` inputs and each input feeds `fan_out` outputs
+    (for a convolution: channels times kernel size)."""
     if init == "xavier":
-        a = np.sqrt(6.0 / (nin + nout))
-        return rng.uniform(-a, a, size=(nin, nout))
+        a = np.sqrt(6.0 / (fan_in + fan_out))
+        return rng.uniform(-a, a, size=shape)
     if init == "he":
-        return rng.standard_normal((nin, nout)) * np.sqrt(2.0 / nin)
+        return rng.standard_normal(shape) * np.sqrt(2.0 / fan_in)
     if init == "normal":
-        return rng.standard_normal((nin, nout))
+        return rng.standard_normal(shape)
     raise ValueError(f"unknown init {init!r}; choose 'xavier', 'he' or 'normal'")
 
 
@@ -42,7 +51,8 @@ def default_init(activation: str | None) -> str:
     return "he" if activation == "relu" else "xavier"
 
 
-def _check_size(name: str, n: Any) -> int:
+def check_size(name: str, n: Any) -> int:
+    """`n` as an int, or a ValueError unless it is a positive int."""
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise ValueError(f"{name} must be a positive int, got {n!r}")
     return int(n)
@@ -61,7 +71,7 @@ class Linear(Module):
         rng: Any = None,
         dtype: Any = np.float64,
     ) -> None:
-        self.nin, self.nout = _check_size("nin", nin), _check_size("nout", nout)
+        self.nin, self.nout = check_size("nin", nin), check_size("nout", nout)
         rng = np.random.default_rng(rng)
         self.weight = Tensor(init_weight(self.nin, self.nout, init, rng), True, dtype, "weight")
         self.bias = Tensor(np.zeros(self.nout), True, dtype, "bias") if bias else None
@@ -117,7 +127,7 @@ class Neuron(Module):
         rng: Any = None,
         dtype: Any = np.float64,
     ) -> None:
-        self.nin = _check_size("nin", nin)
+        self.nin = check_size("nin", nin)
         self._act = activation_fn(activation)
         self.activation = activation
         w = init_weight(self.nin, 1, init or default_init(activation), np.random.default_rng(rng))
@@ -184,3 +194,27 @@ def _features(layer: Module, x: Any, nin: int) -> Tensor:
             f"got an input of shape {shape}"
         )
     return x
+
+
+class Dropout(Module):
+    """Inverted dropout: while training, each element is zeroed with
+    probability `p` and the rest are scaled by 1 / (1 - p), so the expected
+    output is the input; in evaluation mode (``model.eval()``) the input
+    passes unchanged. The gradient flows through the kept elements, scaled
+    the same way. `rng` (a Generator or a seed) draws the masks."""
+
+    def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"Dropout needs a probability p in [0, 1), got {p!r}")
+        self.p = float(p)
+        self.rng = np.random.default_rng(rng)
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = as_tensor(x)
+        if not self.training or self.p == 0:
+            return x
+        keep = self.rng.random(x.shape) >= self.p
+        return x * Tensor(keep / (1 - self.p), dtype=x.dtype)
+
+    def extra_repr(self) -> str:
+        return f"p={self.p}"

@@ -20,7 +20,12 @@ from tinygrad_lite import Tensor
 
 class Module:
     """Base class: subclasses set parameters and sub-modules as attributes in
-    ``__init__`` and define ``forward``; calling the module runs ``forward``."""
+    ``__init__`` and define ``forward``; calling the module runs ``forward``.
+
+    ``training`` is True until ``eval()``: layers such as `Dropout` act
+    differently when training and when evaluating."""
+
+    training = True
 
     def forward(self, *args: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
@@ -40,6 +45,18 @@ class Module:
     def parameters(self) -> list[Tensor]:
         """Every parameter (Tensor that requires grad), without duplicates, in a stable order."""
         return [tensor for _, tensor in self.named_parameters()]
+
+    def train(self, mode: bool = True) -> Module:
+        """Set training mode (or evaluation mode with ``mode=False``) on this
+        module and every sub-module; returns the module."""
+        self.training = bool(mode)
+        for _, child in _children(self):
+            child.train(mode)
+        return self
+
+    def eval(self) -> Module:
+        """Evaluation mode: the same as ``train(False)``."""
+        return self.train(False)
 
     def zero_grad(self) -> None:
         """Forget the gradients of every parameter (set them to None)."""

@@ -53,7 +53,8 @@ def fit(
 ) -> dict[str, list[float]]:
     """Train `model` on inputs `X` and targets `y` for `epochs` passes.
 
-    Each step takes a batch of rows (all rows when `batch_size` is None,
+    A Module is put in training mode first (see `Module.train`). Each step
+    takes a batch of rows (all rows when `batch_size` is None,
     one row at a time with ``batch_size=1``: per-sample SGD), computes
     ``loss(model(Xb), yb)``, backpropagates and calls ``optimizer.step()``.
     With `shuffle`, each epoch visits the rows in a new order drawn from `rng`
@@ -92,6 +93,8 @@ def fit(
     history: dict[str, list[float]] = {"loss": []}
     if accuracy:
         history["accuracy"] = []
+    if isinstance(model, Module):
+        model.train()
     bar = _ProgressBar(epochs) if progress and _is_terminal() else None
     try:
         for epoch in range(1, epochs + 1):
@@ -122,9 +125,20 @@ def fit(
 
 
 def evaluate(model: Callable[[Tensor], Tensor], X: Any) -> np.ndarray:
-    """The model's outputs for inputs `X`, computed without recording a graph."""
-    with no_grad():
-        return model(Tensor(_rows(X, "X", "evaluate"))).numpy()
+    """The model's outputs for inputs `X`, computed without recording a graph
+    and, for a Module, in evaluation mode (`Dropout` off); its mode is
+    restored after."""
+    X = _rows(X, "X", "evaluate")
+    module = model if isinstance(model, Module) else None
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
+    try:
+        with no_grad():
+            return model(Tensor(X)).numpy()
+    finally:
+        if module is not None:
+            module.train(was_training)
 
 
 def _rows(a: Any, name: str, caller: str) -> np.ndarray:

@@ -51,6 +51,7 @@ PICTURES = {
     "gender": (["--epochs", "5"], ["gender_loss.png", "gender_predictions.png"]),
     "single_layer": (["--steps", "5"], ["single_layer_loss.png"]),
     "xor": ([], ["xor_loss.png", "xor_boundary.png"]),
+    "digits": (["--model", "mlp", "--epochs", "1"], ["digits_mlp_predictions.png", "digits_mlp_curves.png"]),
     "keras_style": (
         ["--epochs", "2"],
         ["keras_style_accuracy.png", "keras_style_circle.png", "keras_style_random_labels.png"],

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from test_value import programs, run
 
 import nn
-from tinygrad_lite import BackwardError, Tensor, Value, backward_steps, ops
+from tinygrad_lite import BackwardError, Tensor, Value, backward_steps, conv, ops
 from tinygrad_lite.steps import FORMULAS, forward_order, node_names
 
 
@@ -180,15 +180,35 @@ def test_names_are_labels_else_short_expressions_else_op_and_position():
     assert long_names[-1] == "tanh(tanh#11 + b)"  # names build on shortened names
 
 
-OP_CLASSES = [cls for _, cls in inspect.getmembers(ops, inspect.isclass) if hasattr(cls, "backward")]
+OP_CLASSES = [
+    cls
+    for module in (ops, conv)
+    for _, cls in inspect.getmembers(module, inspect.isclass)
+    if hasattr(cls, "backward")
+]
 
 
 @pytest.mark.parametrize("op", OP_CLASSES, ids=[cls.name for cls in OP_CLASSES])
 def test_every_tensor_op_has_a_formula_per_input(op):
     arity = len(inspect.signature(op.forward).parameters) - 1  # minus ctx
     params = {"clip": 2, "softmax": 1, "log_softmax": 1, "sum": 2, "mean": 2, "max": 2}
-    params.update(reshape=1, transpose=1, getitem=1)
+    params.update(reshape=1, transpose=1, getitem=1, conv2d=2, max_pool2d=2)
     assert len(FORMULAS[op.name]) == arity - params.get(op.name, 0)
+
+
+def test_a_small_cnn_steps_through_with_every_gradient_of_backward():
+    rng = np.random.default_rng(0)
+    x = Tensor(rng.standard_normal((2, 1, 4, 4)))
+    w = Tensor(rng.standard_normal((3, 1, 3, 3)), requires_grad=True, label="w")
+    b = Tensor(rng.standard_normal(3), requires_grad=True, label="b")
+    loss = x.conv2d(w, b, padding=1).relu().max_pool2d(2).sum()
+    steps = list(backward_steps(loss))
+    stepped = {"w": w.grad.copy(), "b": b.grad.copy()}
+    assert {"conv2d", "max_pool2d"} <= {step.node.op for step in steps}
+    w.grad = b.grad = None
+    loss.backward()
+    np.testing.assert_array_equal(stepped["w"], w.grad)
+    np.testing.assert_array_equal(stepped["b"], b.grad)
 
 
 def test_every_value_op_has_a_formula():

@@ -56,6 +56,12 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "reshape": ("g reshaped back to the shape of {x}",),
     "transpose": ("g with the axes of {x} put back",),
     "getitem": ("g at the elements {x}[index] took, 0 elsewhere",),
+    "conv2d": (
+        "g correlated with the flipped kernel {y}: each window's share added back to its pixels",
+        "sum over every window of g · that window of {x}",
+        "sum of g over the batch and the pixels",
+    ),
+    "max_pool2d": ("g at the first maximum of each window, 0 elsewhere",),
 }
 # x**n with a number n keeps only x as a parent.
 ONE_INPUT_POW = ("{n}·{x}^({n}-1)",)

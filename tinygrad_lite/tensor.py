@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd, ops
+from . import autograd, conv, ops
 from .autograd import new_seq, state
 from .errors import BackwardError, ShapeError
 
@@ -359,6 +359,33 @@ class Tensor(autograd.Node):
 
     def log_softmax(self, axis: int = -1) -> Tensor:
         return apply(ops.LogSoftmax, self, axis=axis)
+
+    def conv2d(
+        self,
+        weight: Tensor,
+        bias: Tensor | None = None,
+        stride: int | tuple[int, int] = 1,
+        padding: int | tuple[int, int] = 0,
+    ) -> Tensor:
+        """2-D cross-correlation, as torch.nn.functional.conv2d: self (N, C_in, H, W)
+        with `weight` (C_out, C_in, kH, kW) and an optional `bias` (C_out,), zero
+        `padding` on each side; the result is (N, C_out, H_out, W_out) with
+        H_out = (H + 2*padding - kH) // stride + 1 (W_out likewise). One node,
+        the bias included; the math is `conv.Conv2D`'s."""
+        stride, padding = conv.as_pair(stride, "stride", 1), conv.as_pair(padding, "padding", 0)
+        inputs = (self, weight) if bias is None else (self, weight, bias)
+        return apply(conv.Conv2D, *inputs, stride=stride, padding=padding)
+
+    def max_pool2d(
+        self, kernel_size: int | tuple[int, int], stride: int | tuple[int, int] | None = None
+    ) -> Tensor:
+        """Max over kH x kW windows of self (N, C, H, W), as torch.nn.functional.max_pool2d:
+        `stride` defaults to `kernel_size`, no padding, floor mode. The gradient of
+        each window goes wholly to its first maximal element (row-major), as in
+        PyTorch; `max` shares ties evenly instead. See `conv.MaxPool2D`."""
+        kernel = conv.as_pair(kernel_size, "kernel_size", 1)
+        stride = kernel if stride is None else conv.as_pair(stride, "stride", 1)
+        return apply(conv.MaxPool2D, self, kernel_size=kernel, stride=stride)
 
 
 def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
