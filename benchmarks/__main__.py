@@ -9,6 +9,7 @@ Workloads (each module's docstring states its math):
   W5  a chain of 100,000 (and 10,000) Value ops, forward + backward
   W6  deep graphs: Value chains of 10^6 and 10^5 ops, Tensor chains of 10^5 and 10^4
   W7  conv2d forward + backward: 64 images 1x8x8, 64 filters 3x3, float32
+  W8  the tutorials' CNN (conv, relu, max-pool, linear), Adam, batch 32 of 1x8x8, float32
 
 For each workload: a check that all implementations reach the same final
 loss, then one table (median ms per step, ratio to the hand-written
@@ -32,7 +33,17 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain, w6_deep, w7_conv
+from benchmarks import (
+    w0_overhead,
+    w1_xor,
+    w2_gender,
+    w3_mlp,
+    w4_scalar_mlp,
+    w5_chain,
+    w6_deep,
+    w7_conv,
+    w8_cnn,
+)
 from benchmarks.common import TORCH, Result
 
 WORKLOADS: dict[str, Callable[[str], list[Result]]] = {
@@ -44,6 +55,7 @@ WORKLOADS: dict[str, Callable[[str], list[Result]]] = {
     "W5": w5_chain.run,
     "W6": w6_deep.run,
     "W7": w7_conv.run,
+    "W8": w8_cnn.run,
 }
 
 

@@ -1,14 +1,15 @@
-"""The W7 conv2d benchmark measures what it claims: its hand-written im2col
-reference computes the same loss and gradients as `Tensor.conv2d`, every
-implementation agrees before timing, and the runner knows W7. Correctness
-only: nothing here asserts a time."""
+"""The W7 conv2d and W8 CNN benchmarks measure what they claim: their
+hand-written references compute the same losses and gradients as
+tinygrad_lite, every implementation agrees before timing, and the runner
+knows both. Correctness only: nothing here asserts a time."""
 
 from __future__ import annotations
 
 import numpy as np
 
+import nn
 from benchmarks import __main__ as runner
-from benchmarks import w7_conv
+from benchmarks import w7_conv, w8_cnn
 from benchmarks.common import HAND, TORCH, agree, optional
 from tinygrad_lite import Tensor
 
@@ -48,3 +49,32 @@ def test_w7_smoke_run_checks_and_reports_its_targets(capsys):
     assert [t.text for t in result.targets] == expected
     assert "W7 conv2d" in out and "Targets (" in out
     assert "W7" in runner.__doc__
+
+
+def test_w8_hand_gradients_are_the_cnn_gradients_of_nn():
+    params, batches = w8_cnn.data(batch=3, filters=4)
+    params64 = [p.astype(np.float64) for p in params]
+    x, labels = batches[0]
+    loss, grads = w8_cnn.hand_grads(params64, x.astype(np.float64), labels)
+    model = w8_cnn.cnn(params64)
+    for p in model.parameters():
+        p.data = p.data.astype(np.float64)
+    tl_loss = nn.cross_entropy(model(Tensor(x.astype(np.float64))), labels)
+    tl_loss.backward()
+    np.testing.assert_allclose(loss, tl_loss.item(), rtol=1e-12)
+    for hand, p in zip(grads, model.parameters()):
+        np.testing.assert_allclose(hand, p.grad, rtol=1e-9, atol=1e-12)
+
+
+def test_w8_implementations_agree_after_adam_steps():
+    impls, _ = w8_cnn.implementations(steps=3, batch=4, filters=4)
+    losses = {name: train() for name, train in impls.items()}
+    assert agree(losses, 1e-4, HAND).ok, losses
+
+
+def test_w8_smoke_run_reports_its_targets():
+    (result,) = runner.main(["--smoke", "--only", "w8"])
+    assert result.key == "W8" and result.check.ok
+    expected = ["W8: at most 1.5x hand NumPy per step"]
+    expected += ["W8: at most 3x PyTorch per step"] if HAVE_TORCH else []
+    assert [t.text for t in result.targets] == expected
