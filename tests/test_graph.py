@@ -290,3 +290,11 @@ def test_demo_without_dot_writes_dot_source_and_says_how_to_install(no_dot, monk
     assert INSTALL_COMMANDS[0] in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{n}.dot" for n in DEMO_GRAPHS)
     assert (tmp_path / "out" / "graph_mlp.dot").read_text().startswith("digraph {")
+
+
+def test_small_4d_tensor_values_have_no_blank_lines():
+    from tinygrad_lite.graph import _values
+
+    text = _values(np.arange(4.0).reshape(2, 2, 1, 1))
+    assert "\n\n" not in text and text.count("\n") == 3
+    assert "3.0000" in text

@@ -226,7 +226,8 @@ def _values(x: float | np.ndarray | None) -> str:
         return _number(x.item())
     if x.size > SMALL_TENSOR:
         return f"range [{_number(x.min())}, {_number(x.max())}]"
-    return np.array2string(x, separator=", ", formatter={"float_kind": _number})
+    text = np.array2string(x, separator=", ", formatter={"float_kind": _number})
+    return "\n".join(line for line in text.splitlines() if line.strip())  # NumPy spaces 3-D blocks
 
 
 def _number(x: float) -> str:
