@@ -59,6 +59,31 @@ def numpy_threads() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def torch_beside_blas(notes: list[str]) -> ModuleType | None:
+    """PyTorch for a workload whose NumPy code runs on BLAS: None and a note
+    when it is not installed, else the module and a note on its thread count
+    (see `on_blas_threads`)."""
+    torch = available("torch", notes)
+    if torch is not None:
+        notes.append(f"PyTorch runs on {numpy_threads()} threads here, as many as NumPy's BLAS uses")
+    return torch
+
+
+def on_blas_threads(torch: ModuleType, train: Train) -> Train:
+    """`train` run with PyTorch on as many threads as NumPy's BLAS, so that
+    neither side gets more cores; the caller's thread count is restored after."""
+
+    def run() -> float:
+        saved = torch.get_num_threads()
+        torch.set_num_threads(numpy_threads())
+        try:
+            return train()
+        finally:
+            torch.set_num_threads(saved)
+
+    return run
+
+
 def pick(mode: str, full: Any, quick: Any, smoke: Any) -> Any:
     """The setting for `mode`."""
     return {"full": full, "quick": quick, "smoke": smoke}[mode]

@@ -18,10 +18,10 @@ from benchmarks.common import (
     TORCH,
     Result,
     Train,
-    available,
     measure,
-    numpy_threads,
+    on_blas_threads,
     pick,
+    torch_beside_blas,
     torch_sgd,
 )
 from tinygrad_lite import Tensor
@@ -89,15 +89,11 @@ def implementations(steps: int, batch: int) -> tuple[dict[str, Train], list[str]
 
     impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
     notes = []
-    torch = available("torch", notes)
+    torch = torch_beside_blas(notes)
     if torch is not None:
-        threads = numpy_threads()
-        notes.append(f"PyTorch runs on {threads} threads here, as many as NumPy's BLAS uses")
         tbatches = [(torch.from_numpy(X), torch.from_numpy(labels)) for X, labels in batches]
 
         def pytorch() -> float:
-            saved = torch.get_num_threads()
-            torch.set_num_threads(threads)
             params = [torch.tensor(a, requires_grad=True) for a in (W1_0, b1_0, W2_0, b2_0)]
             W1, b1, W2, b2 = params
             for step in range(steps):
@@ -105,10 +101,9 @@ def implementations(steps: int, batch: int) -> tuple[dict[str, Train], list[str]
                 loss = torch.nn.functional.cross_entropy(torch.relu(X @ W1 + b1) @ W2 + b2, labels)
                 loss.backward()
                 torch_sgd(torch, params, LR)
-            torch.set_num_threads(saved)
             return loss.item()
 
-        impls[TORCH] = pytorch
+        impls[TORCH] = on_blas_threads(torch, pytorch)
     return impls, notes
 
 

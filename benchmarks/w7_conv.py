@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from benchmarks.common import HAND, TORCH, Result, Train, available, measure, numpy_threads, pick
+from benchmarks.common import HAND, TORCH, Result, Train, measure, on_blas_threads, pick, torch_beside_blas
 from tinygrad_lite import Tensor
 
 TGL = "tinygrad_lite Tensor.conv2d"
@@ -82,24 +82,19 @@ def implementations(steps: int, batch: int, filters: int) -> tuple[dict[str, Tra
 
     impls: dict[str, Train] = {TGL: tgl, HAND: hand}
     notes = []
-    torch = available("torch", notes)
+    torch = torch_beside_blas(notes)
     if torch is not None:
-        threads = numpy_threads()
-        notes.append(f"PyTorch runs on {threads} threads here, as many as NumPy's BLAS uses")
 
         def pytorch() -> float:
-            saved = torch.get_num_threads()
-            torch.set_num_threads(threads)
             x, w, b = (torch.tensor(a, requires_grad=True) for a in (x_np, w_np, b_np))
             G = torch.from_numpy(G_np)
             for _ in range(steps):
                 x.grad = w.grad = b.grad = None
                 loss = (torch.nn.functional.conv2d(x, w, b) * G).sum()
                 loss.backward()
-            torch.set_num_threads(saved)
             return checksum(loss.item(), x.grad.numpy(), w.grad.numpy(), b.grad.numpy())
 
-        impls[TORCH] = pytorch
+        impls[TORCH] = on_blas_threads(torch, pytorch)
     return impls, notes
 
 

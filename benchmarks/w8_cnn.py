@@ -17,7 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 import nn
-from benchmarks.common import HAND, TORCH, Result, Train, available, measure, numpy_threads, pick
+from benchmarks.common import HAND, TORCH, Result, Train, measure, on_blas_threads, pick, torch_beside_blas
 from tinygrad_lite import Tensor
 
 TGL = "tinygrad_lite Tensor + nn"
@@ -120,15 +120,11 @@ def implementations(steps: int, batch: int, filters: int) -> tuple[dict[str, Tra
 
     impls: dict[str, Train] = {TGL: tgl, HAND: by_hand}
     notes = []
-    torch = available("torch", notes)
+    torch = torch_beside_blas(notes)
     if torch is not None:
-        threads = numpy_threads()
-        notes.append(f"PyTorch runs on {threads} threads here, as many as NumPy's BLAS uses")
         tbatches = [(torch.from_numpy(x), torch.from_numpy(labels)) for x, labels in batches]
 
         def pytorch() -> float:
-            saved = torch.get_num_threads()
-            torch.set_num_threads(threads)
             W, b, V, c = (torch.tensor(p, requires_grad=True) for p in params0)
             opt = torch.optim.Adam([W, b, V, c], lr=LR, betas=BETAS, eps=EPS)
             F = torch.nn.functional
@@ -139,10 +135,9 @@ def implementations(steps: int, batch: int, filters: int) -> tuple[dict[str, Tra
                 loss = F.cross_entropy(pooled.flatten(1) @ V + c, labels)
                 loss.backward()
                 opt.step()
-            torch.set_num_threads(saved)
             return loss.item()
 
-        impls[TORCH] = pytorch
+        impls[TORCH] = on_blas_threads(torch, pytorch)
     return impls, notes
 
 
