@@ -183,7 +183,10 @@ def main(argv: list[str] | None = None) -> None:
     )
     args = parser.parse_args(argv)
     epochs, lr = SETTINGS[args.model]
-    epochs, lr = args.epochs or epochs, args.lr or lr
+    epochs = epochs if args.epochs is None else args.epochs
+    lr = lr if args.lr is None else args.lr
+    if epochs < 1 or not lr > 0:
+        parser.error(f"--epochs must be at least 1 and --lr positive, got {epochs} and {lr}")
     try:
         data = load(args.model)
     except ImportError as exc:

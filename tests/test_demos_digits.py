@@ -48,3 +48,10 @@ def test_digits_demo_without_scikit_learn_says_how_to_install_it(monkeypatch):
     monkeypatch.setattr(digits.nn.datasets, "digits", missing)
     with pytest.raises(SystemExit, match=r"scikit-learn.*\[digits\]"):
         digits.main(["--model", "mlp"])
+
+
+@pytest.mark.parametrize("argv", [["--epochs", "0"], ["--lr", "0"], ["--lr", "-0.1"]])
+def test_digits_demo_refuses_no_epochs_or_a_learning_rate_that_is_not_positive(argv, capsys):
+    with pytest.raises(SystemExit):
+        digits.main(argv)
+    assert "--epochs must be at least 1 and --lr positive" in capsys.readouterr().err
