@@ -35,14 +35,22 @@ def data(batch: int, filters: int, seed: int = 0) -> Arrays:
     return x, w, b, G
 
 
+def im2col(x: np.ndarray, kh: int, kw: int) -> np.ndarray:
+    """The kh x kw patches of images x (n, c, h, w), stride 1, as the columns
+    of one (c*kh*kw, ho*wo) matrix per image: shape (n, c*kh*kw, ho*wo)."""
+    n, c, h, w = x.shape
+    ho, wo = h - kh + 1, w - kw + 1
+    sn, sc, sh, sw = x.strides  # patch (i, j) row r column s is x[.., i + r, j + s]
+    patches = as_strided(x, (n, c, kh, kw, ho, wo), (sn, sc, sh, sw, sh, sw), writeable=False)
+    return patches.reshape(n, c * kh * kw, ho * wo)
+
+
 def by_hand(x: np.ndarray, w: np.ndarray, b: np.ndarray, G: np.ndarray) -> Arrays:
     """L = sum(conv2d(x, w, b) * G) and dL/dx, dL/dw, dL/db by im2col (stride 1, no padding)."""
     n, c, h, wd = x.shape
     f, _, kh, kw = w.shape
     ho, wo = h - kh + 1, wd - kw + 1
-    sn, sc, sh, sw = x.strides  # patch (i, j) row r column s is x[.., i + r, j + s]
-    patches = as_strided(x, (n, c, kh, kw, ho, wo), (sn, sc, sh, sw, sh, sw), writeable=False)
-    cols = patches.reshape(n, c * kh * kw, ho * wo)
+    cols = im2col(x, kh, kw)
     w2 = w.reshape(f, c * kh * kw)
     z = (w2 @ cols).reshape(n, f, ho, wo) + b[:, None, None]
     loss = (z * G).sum()

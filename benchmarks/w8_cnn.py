@@ -5,7 +5,7 @@ images 1x8x8 (the digits' size) with integer labels,
     z = flatten(p) V + c  (32, 10),   L = mean_rows(-log softmax(z)[label]),
 
 then one Adam step (lr 0.003, PyTorch's update) on W, b, V, c. By hand: the
-convolution as W7's im2col (z1 = W X + b), the pooling as an argmax over each
+convolution as W7's `im2col` (z1 = W X + b), the pooling as an argmax over each
 2x2 window (the gradient goes to each window's first maximum), dL/dz =
 (softmax(z) - onehot) / 32, and the chain rule back through each of them.
 The data are random images labelled by a random linear teacher, cycling over
@@ -14,10 +14,10 @@ four batches; the weights are He-normal (conv) and Glorot-uniform (linear)."""
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import as_strided
 
 import nn
 from benchmarks.common import HAND, TORCH, Result, Train, measure, on_blas_threads, pick, torch_beside_blas
+from benchmarks.w7_conv import im2col
 from tinygrad_lite import Tensor
 
 TGL = "tinygrad_lite Tensor + nn"
@@ -45,8 +45,7 @@ def hand_grads(params: Params, x: np.ndarray, labels: np.ndarray) -> tuple[float
     """The loss and dL/dW, dL/db, dL/dV, dL/dc, written out with NumPy."""
     W, b, V, c = params
     n, f = len(x), len(W)
-    patches = as_strided(x, (n, 1, 3, 3, 6, 6), x.strides[:2] + x.strides[2:] * 2, writeable=False)
-    cols = patches.reshape(n, 9, 36)  # im2col
+    cols = im2col(x, 3, 3)  # (n, 9, 36)
     z1 = (W.reshape(f, 9) @ cols).reshape(n, f, 6, 6) + b[:, None, None]
     a = np.maximum(z1, 0)
     windows = a.reshape(n, f, 3, 2, 3, 2).transpose(0, 1, 2, 4, 3, 5).reshape(n, f, 3, 3, 4)

@@ -9,6 +9,7 @@ Flatten, Dense(10)) for 8x8 images, with the softmax left to
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -96,4 +97,4 @@ class Flatten(Module):
         x = as_tensor(x)
         if x.ndim < 1:
             raise ShapeError(f"Flatten expects a batch (n, ...), got a 0-d input {x.shape}")
-        return x.reshape(x.shape[0], int(np.prod(x.shape[1:])))
+        return x.reshape(x.shape[0], math.prod(x.shape[1:]))

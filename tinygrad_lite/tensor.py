@@ -496,10 +496,11 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...] | None:
     if axis is None:
         return None
     axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
-    if not all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in axes):
-        raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
-    if not all(-ndim <= a < ndim for a in axes):
-        raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
+    for a in axes:
+        if not isinstance(a, (int, np.integer)) or isinstance(a, bool):
+            raise TypeError(f"axis must be an int, a tuple of ints or None, got {axis!r}")
+        if not -ndim <= a < ndim:
+            raise ShapeError(f"axis {axis} is out of range for a tensor with {ndim} dimensions")
     return tuple(int(a) % ndim for a in axes)
 
 
