@@ -522,3 +522,210 @@ def test_tensor_grads_accumulate_over_two_backward_calls_like_torch():
     for name, v, t, g1 in zip("xw", (x, w), (tx, tw), once):
         assert_close(v.grad, t.grad.numpy(), f"accumulated grad of {name}")
         assert_close(v.grad, 2 * g1, f"grad of {name} doubled")
+
+
+# -- PyTorch habits: dtypes, min, transpose, indexing, in place --------------------
+_TORCH_DTYPES = {
+    np.dtype(np.float64): torch.float64,
+    np.dtype(np.float32): torch.float32,
+    np.dtype(np.int64): torch.int64,
+    np.dtype(np.int32): torch.int32,
+    np.dtype(np.uint8): torch.uint8,
+    np.dtype(np.bool_): torch.bool,
+}
+_HABIT_DATA = {
+    "float64": np.array([0.5, 1.0, 2.0, 3.0]),
+    "float32": np.array([0.5, 1.0, 2.0, 3.0], np.float32),
+    "int64": np.array([1, 2, 3, 4], np.int64),
+    "int32": np.array([1, 2, 3, 4], np.int32),
+    "uint8": np.array([0, 1, 128, 255], np.uint8),
+    "bool": np.array([True, False, True, True]),
+}
+_NUMBER_OPS = {
+    "t+n": lambda t, n: t + n,
+    "n+t": lambda t, n: n + t,
+    "t*n": lambda t, n: t * n,
+    "n*t": lambda t, n: n * t,
+    "t/n": lambda t, n: t / n,
+    "n-t": lambda t, n: n - t,
+    "t**n": lambda t, n: t**n,
+    "n**t": lambda t, n: n**t,
+}
+
+
+def _habit_cases():
+    for kind in _HABIT_DATA:
+        for number in (2, 2.5, 0.5, True):
+            for name, op in _NUMBER_OPS.items():
+                if name == "n-t" and (number is True or kind == "bool"):
+                    continue  # PyTorch refuses subtraction with bools
+                if "**" in name and kind == "bool" and number is True:
+                    continue  # PyTorch has no bool ** bool
+                if kind == "uint8" and name == "n-t":
+                    continue  # unsigned wrap-around: the same in both, but not a habit to test
+                yield pytest.param(kind, number, op, id=f"{kind}-{name}-{number!r}")
+
+
+@pytest.mark.parametrize(("kind", "number", "op"), _habit_cases())
+def test_a_python_number_meets_a_tensor_with_pytorchs_dtype_and_values(kind, number, op):
+    """A number keeps the tensor's dtype when that dtype can hold it; a float
+    meeting an integer or bool tensor gives a float tensor (PyTorch's rule with
+    float64 as the default float, which is ours)."""
+    data = _HABIT_DATA[kind]
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        expected = op(torch.from_numpy(data.copy()), number)
+    finally:
+        torch.set_default_dtype(old)
+    got = op(Tensor(data, dtype=data.dtype), number)
+    assert _TORCH_DTYPES[got.dtype] == expected.dtype, f"{got.dtype} vs torch's {expected.dtype}"
+    np.testing.assert_allclose(
+        got.data.astype(float), expected.double().numpy(), rtol=1e-6 if kind == "float32" else 1e-15
+    )
+
+
+_CONSTANT_OPS = {
+    "x*c": lambda x, c: x * c,
+    "c*x+x": lambda x, c: c * x + x,
+    "x/(c+1)": lambda x, c: x / (c + 1),
+    "x**c": lambda x, c: x**c,
+    "x**(c*0.5)": lambda x, c: (x.abs() + 1) ** (c * 0.5),
+    "1.5**c*x": lambda x, c: 1.5 ** (c + 0) * x,
+}
+
+
+@pytest.mark.parametrize(
+    ("kind", "op"),
+    [
+        pytest.param(kind, op, id=f"{name}-{kind}")
+        for kind in ("int32", "int64", "uint8", "bool")
+        for name, op in _CONSTANT_OPS.items()
+        # PyTorch's x ** bool_tensor fails in its own backward (it subtracts 1 from a bool)
+        if not (kind == "bool" and name == "x**c")
+    ],
+)
+def test_gradients_through_integer_and_bool_constants_match_torch(kind, op):
+    """A float tensor meeting an integer or bool tensor: values and the float's gradient."""
+    c = _HABIT_DATA[kind]
+    x = np.array([-1.5, 0.5, 2.0, 1.25])
+    t = Tensor(x, requires_grad=True)
+    out = op(t, Tensor(c, dtype=c.dtype))
+    assert out.dtype == np.float64
+    out.sum().backward()
+    tx = torch.tensor(x, requires_grad=True)
+    old = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)  # ours: 1.5 ** uint8 is float64, as the default float
+    try:
+        expected = op(tx, torch.from_numpy(c.copy()))
+    finally:
+        torch.set_default_dtype(old)
+    expected.sum().backward()
+    assert_close(out.data, expected.detach().numpy(), "value")
+    assert_close(t.grad, tx.grad.numpy(), "grad")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(np.array([0, 1, 2, 3, 4, 5], np.uint8), id="uint8-from-0"),
+        pytest.param(np.array([0, 128, 255, 64, 32, 16], np.uint8), id="uint8-wide"),
+        pytest.param(np.array([0, -(2**31), 2**31 - 1], np.int32), id="int32-ends"),
+        pytest.param(np.array([[3, -7], [2**62, 5]], np.int64), id="int64-2d"),
+        pytest.param(np.array([True, False, True]), id="bool"),
+        pytest.param(np.array([[True, True], [False, True]]), id="bool-2d"),
+    ],
+)
+def test_integer_and_bool_min_and_max_are_exact_like_torch(data):
+    t, th = Tensor(data, dtype=data.dtype), torch.from_numpy(data.copy())
+    for name in ("min", "max"):
+        got = getattr(t, name)()
+        assert got.dtype == data.dtype
+        assert got.item() == getattr(th, name)().item(), name
+        if data.ndim == 2:
+            np.testing.assert_array_equal(getattr(t, name)(axis=0).data, getattr(th, f"a{name}")(0).numpy())
+
+
+@pytest.mark.parametrize(("axis", "keepdims"), [(None, False), (0, False), (1, True)])
+def test_min_ties_split_gradient_evenly_like_torch_amin(axis, keepdims):
+    x = np.array([[1.0, -3.0, -3.0, 0.0], [2.0, 2.0, 5.0, 2.0], [-3.0, 0.5, 0.5, -3.0]])
+    compare_tensor_fn(*_reduction("min", "amin", axis, keepdims), [x])
+
+
+@pytest.mark.parametrize(
+    ("shape", "ours", "theirs"),
+    [
+        pytest.param((3, 4), lambda a: a.transpose(0, 1), lambda a: a.transpose(0, 1), id="matrix-0-1"),
+        pytest.param((3, 4), lambda a: a.transpose(1, 0), lambda a: a.transpose(1, 0), id="matrix-1-0"),
+        pytest.param((3, 4), lambda a: a.transpose(-1, -2), lambda a: a.transpose(-1, -2), id="matrix-neg"),
+        pytest.param((2, 3, 4), lambda a: a.transpose(0, 2), lambda a: a.transpose(0, 2), id="3d-swap-0-2"),
+        pytest.param((2, 3, 4), lambda a: a.transpose(1, 2), lambda a: a.transpose(1, 2), id="3d-swap-1-2"),
+        pytest.param((2, 3, 4), lambda a: a.permute(2, 0, 1), lambda a: a.permute(2, 0, 1), id="permute"),
+        pytest.param(
+            (2, 3, 4), lambda a: a.permute((1, 2, 0)), lambda a: a.permute(1, 2, 0), id="permute-tuple"
+        ),
+        pytest.param((2, 3, 4, 5), lambda a: a.transpose(3, 1), lambda a: a.transpose(3, 1), id="4d-swap"),
+    ],
+)
+def test_transpose_swaps_two_axes_and_permute_permutes_like_torch(shape, ours, theirs):
+    x = np.random.default_rng(len(shape)).standard_normal(shape)
+    compare_tensor_fn(ours, theirs, [x])
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pytest.param(((0, 0),), id="tuple-in-tuple"),
+        pytest.param(((0, 0, 2), (1, 1, 1)), id="two-tuples"),
+        pytest.param(([1, 1], slice(None)), id="list-and-slice"),
+        pytest.param((np.array([2, 0, 2]),), id="array-in-tuple"),
+    ],
+)
+def test_repeated_indices_accumulate_gradient_like_torch(index):
+    x = np.arange(12.0).reshape(3, 4) / 7
+
+    def th_index(a):
+        parts = tuple(torch.tensor(p) if isinstance(p, (tuple, list, np.ndarray)) else p for p in index)
+        return a[parts]
+
+    compare_tensor_fn(lambda a: a[index], th_index, [x])
+
+
+def test_a_bool_list_masks_like_torch():
+    x = np.array([1.0, -2.0, 3.0])
+    mask = [True, False, True]
+    assert Tensor(mask).dtype == np.bool_
+    compare_tensor_fn(lambda a: a[Tensor(mask)], lambda a: a[torch.tensor(mask)], [x])
+
+
+def test_cross_entropy_gives_probability_targets_their_gradient_like_torch():
+    rng = np.random.default_rng(11)
+    logits = rng.standard_normal((4, 3)) * 2
+    probs = rng.dirichlet(np.ones(3), size=4)
+    compare_tensor_fn(
+        lambda x, t: nn.cross_entropy(x, t), lambda x, t: F.cross_entropy(x, t), [logits, probs]
+    )
+
+
+def test_in_place_update_under_no_grad_matches_torch_and_keeps_the_object():
+    from tinygrad_lite import no_grad
+
+    rng = np.random.default_rng(2)
+    w0, x0 = rng.standard_normal((3, 2)), rng.standard_normal((4, 3))
+    w, tw = Tensor(w0, requires_grad=True), torch.tensor(w0, requires_grad=True)
+    params, th_params = [w], [tw]
+    for _ in range(3):
+        ((Tensor(x0) @ w).tanh() ** 2).sum().backward()
+        ((torch.from_numpy(x0) @ tw).tanh() ** 2).sum().backward()
+        with no_grad():
+            for p in params:
+                p -= 0.1 * p.grad
+                p *= 0.99
+                p.grad = None
+        with torch.no_grad():
+            for p in th_params:
+                p -= 0.1 * p.grad
+                p *= 0.99
+                p.grad = None
+    assert params[0] is w
+    assert_close(w.data, tw.detach().numpy(), "parameter after three hand-written updates")

@@ -515,7 +515,7 @@ def test_repeated_integer_indices_accumulate():
 
 def test_index_with_a_tensor_of_indices():
     x = Tensor([10.0, 20.0, 30.0], requires_grad=True)
-    out = x[Tensor([2, 2, 0])]
+    out = x[Tensor([2, 2, 0], dtype=np.int64)]
     np.testing.assert_array_equal(out.data, [30.0, 30.0, 10.0])
     out.sum().backward()
     np.testing.assert_array_equal(x.grad, [1.0, 0.0, 2.0])
@@ -955,3 +955,180 @@ def test_an_ops_quiet_floating_point_settings_stay_in_its_own_thread():
     finally:
         sys.setswitchinterval(interval)
     assert kept == {"raise": "raise", "warn": "warn", "print": "print", "call": "call"}
+
+
+# -- PyTorch and NumPy habits: in place, conversions, indexing, promotion ------------
+def test_in_place_under_no_grad_updates_the_same_parameter_object():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    held = {"w": w}
+    w.grad = np.array([10.0, -10.0])
+    with no_grad():
+        for p in held.values():
+            p -= 0.1 * p.grad
+            p += 1
+            p *= 2
+            p /= 4
+    assert held["w"] is w and w.requires_grad
+    np.testing.assert_array_equal(w.data, [0.5, 2.0])
+
+
+def test_in_place_on_a_leaf_that_requires_grad_while_recording_says_to_use_no_grad():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    for update in (
+        lambda: operator.iadd(w, 1),
+        lambda: operator.isub(w, 1),
+        lambda: operator.imul(w, 2),
+        lambda: operator.itruediv(w, 2),
+        lambda: w.__setitem__(0, 5.0),
+    ):
+        with pytest.raises(RuntimeError, match=r"no_grad\(\)"):
+            update()
+    np.testing.assert_array_equal(w.data, [1.0, 2.0])
+
+
+def test_in_place_on_a_computed_tensor_records_a_new_node():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    before = y
+    y += x  # y = y + x: dy/dx = 3
+    assert y is not before and y.op == "+"
+    y.sum().backward()
+    np.testing.assert_array_equal(x.grad, [3.0, 3.0])
+    np.testing.assert_array_equal(before.data, [2.0, 4.0])  # the old node is untouched
+
+
+def test_running_sum_from_a_plain_tensor_builds_the_graph():
+    """``total += term`` with a total that does not require grad and terms that
+    do records the sum, as in PyTorch, instead of dropping the graph."""
+    x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
+    total = Tensor(0.0)
+    for i in range(3):
+        total += x[i] * (i + 1)
+    assert total.requires_grad
+    total.backward()
+    np.testing.assert_array_equal(x.grad, [1.0, 2.0, 3.0])
+
+
+def test_in_place_on_data_without_grad_keeps_the_object_and_shares_views():
+    t = Tensor([[1.0, 2.0], [3.0, 4.0]])
+    same = t
+    t += Tensor([10.0, 20.0])  # broadcast into t's own shape
+    t[0, 1] = -1.0
+    t[Tensor([True, False])] *= 2  # item assignment of a masked update
+    assert t is same
+    np.testing.assert_array_equal(t.data, [[22.0, -2.0], [13.0, 24.0]])
+
+
+def test_in_place_refuses_what_would_be_lost():
+    ints = Tensor([1, 2, 3], dtype=np.int64)
+    with pytest.raises(TypeError, match="dtype int64 cannot hold"):
+        ints += 0.5
+    with pytest.raises(TypeError, match="dtype int64 cannot hold"):
+        ints /= 2
+    with pytest.raises(TypeError, match="dtype int64 cannot hold"):
+        ints[0] = 2.5
+    with pytest.raises(ShapeError, match=r"cannot change x's shape \(3,\)"):
+        ints += np.ones((2, 3), np.int64)
+    np.testing.assert_array_equal(ints.data, [1, 2, 3])
+    ints += 2
+    np.testing.assert_array_equal(ints.data, [3, 4, 5])
+    frozen = Tensor(np.broadcast_to(np.float64(1.0), (3,)))
+    with pytest.raises(ValueError, match="read-only"):
+        frozen += 1
+
+
+def test_item_assignment_that_cannot_be_recorded_says_what_to_do():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    y = x * 2
+    with pytest.raises(RuntimeError, match="Build the result with ops"):
+        y[0] = 0.0
+    z = Tensor.zeros(2)
+    with pytest.raises(RuntimeError, match="Build the result with ops"):
+        z[0] = x.sum()
+    with no_grad():
+        y[0] = 0.0
+    np.testing.assert_array_equal(y.data, [0.0, 4.0])
+
+
+def test_python_conversions_and_formatting_of_one_element_tensors():
+    loss = Tensor([[0.123456]], requires_grad=True)
+    assert f"{loss:.4f}" == "0.1235" and format(loss, ".2e") == "1.23e-01"
+    assert f"{loss}" == repr(loss)
+    assert int(Tensor([2.7])) == 2 and int(Tensor(-2.7)) == -2 and float(Tensor([2.5])) == 2.5
+    with pytest.raises(TypeError, match=r"one-element tensor, got shape \(2,\)"):
+        f"{Tensor([1.0, 2.0]):.3f}"
+    with pytest.raises(ValueError, match="one-element"):
+        int(Tensor([1.0, 2.0]))
+
+
+def test_numpy_reductions_on_a_tensor_return_differentiable_tensors():
+    x = Tensor([[1.0, 5.0], [3.0, -2.0]], requires_grad=True)
+    total = np.sum(x) + np.mean(x, axis=0).sum() + np.max(x) + np.min(x, axis=1, keepdims=True).sum()
+    assert isinstance(total, Tensor)
+    total.backward()
+    np.testing.assert_array_equal(x.grad, [[2.5, 2.5], [1.5, 2.5]])
+    with pytest.raises(TypeError, match="no out= array"):
+        np.sum(x, out=np.zeros(()))
+    with pytest.raises(TypeError, match="axis and keepdims only"):
+        x.sum(where=True)
+
+
+def test_comparing_with_none_is_a_plain_bool():
+    t = Tensor([1.0, 2.0])
+    assert (t == None) is False  # noqa: E711 - the habit under test
+    assert (t != None) is True  # noqa: E711
+    assert t not in [None]
+
+
+def test_transpose_and_permute_refuse_what_is_not_a_permutation():
+    x = Tensor(np.zeros((2, 3, 4)))
+    with pytest.raises(ShapeError, match="each of the 3 axes exactly once"):
+        x.permute(0, 0, 1)
+    with pytest.raises(ShapeError, match="each of the 3 axes exactly once"):
+        x.permute(0, 1)
+    with pytest.raises(ShapeError, match="out of range"):
+        x.transpose(0, 3)
+    assert x.transpose(2, 1, 0).shape == (4, 3, 2) == x.transpose().shape
+    assert Tensor(np.zeros((2, 3))).transpose(0, 1).shape == (3, 2)
+    assert Tensor(np.zeros(3)).transpose().shape == (3,)
+
+
+def test_index_arrays_must_hold_integers_or_bools():
+    x = Tensor([10.0, 20.0, 30.0])
+    for index in (Tensor([0.7, 1.9]), Tensor([0, 2]), np.array([0.0, 1.0]), [0.5, 1.0]):
+        with pytest.raises(IndexError, match="must hold integers or bools"):
+            x[index]
+    np.testing.assert_array_equal(x[Tensor([0, 2], dtype=np.int32)].data, [10.0, 30.0])
+    np.testing.assert_array_equal(x[[True, False, True]].data, [10.0, 30.0])
+    np.testing.assert_array_equal(x[[]].data, np.empty(0))
+    assert Tensor([True, False]).dtype == np.bool_ and Tensor(np.array([True])).dtype == np.bool_
+
+
+def test_a_number_too_big_for_an_integer_tensor_widens_it_instead_of_wrapping():
+    small = Tensor([0, 200], dtype=np.uint8)
+    wide = small + 300
+    assert wide.dtype == np.uint16
+    np.testing.assert_array_equal(wide.data, [300, 500])
+    assert (small * -1).dtype == np.int16
+    assert (Tensor([True, False]) * 2).dtype == np.int64
+    assert (Tensor([1.0], dtype=np.float32) * 1e3).dtype == np.float32
+    assert (Tensor([1], dtype=np.int32) * np.float64(0.5)).dtype == np.float64
+    assert (Tensor([1], dtype=np.int32) + np.int64(2)).dtype == np.int32
+
+
+def test_integer_tensors_to_negative_integer_powers_are_refused_clearly():
+    with pytest.raises(TypeError, match="negative integer power"):
+        Tensor([1, 2], dtype=np.int64) ** -1
+    np.testing.assert_array_equal((Tensor([1, 2], dtype=np.int64) ** -1.0).data, [1.0, 0.5])
+
+
+def test_assigning_data_converts_or_refuses_at_once():
+    t = Tensor([1.0, 2.0], requires_grad=True)
+    t.data = [3, 4]
+    assert t.dtype == np.float64
+    np.testing.assert_array_equal(t.data, [3.0, 4.0])
+    with pytest.raises(TypeError, match="numeric data"):
+        t.data = "abc"
+    with pytest.raises(TypeError, match="floating-point data"):
+        t.data = np.array([1, 2])
+    np.testing.assert_array_equal(t.data, [3.0, 4.0])

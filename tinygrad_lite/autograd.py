@@ -181,14 +181,23 @@ def backward(root: Any, seed: Any) -> None:
 
     This is `backward_pass` run to its end; without anomaly detection (nothing
     to check per contribution) each node applies its chain rule in one call.
+
+    Passes run one at a time (`_one_pass_at_a_time`): a pass writes the grads
+    of the nodes it reaches, so two threads differentiating through shared
+    nodes at once would mix their sums. Serialised, every leaf receives
+    exactly the sum of all passes' contributions.
     """
-    if state.anomaly:
-        collections.deque(backward_pass(root, seed), maxlen=0)
-        return
-    with gc_paused():  # the collector would walk the whole graph for nothing
-        for node in reversed(_prepare(root, seed)):
-            if node.parents:
-                node._propagate()
+    with _one_pass_at_a_time:
+        if state.anomaly:
+            collections.deque(backward_pass(root, seed), maxlen=0)
+            return
+        with gc_paused():  # the collector would walk the whole graph for nothing
+            for node in reversed(_prepare(root, seed)):
+                if node.parents:
+                    node._propagate()
+
+
+_one_pass_at_a_time = threading.Lock()
 
 
 def _prepare(root: Any, seed: Any) -> list:

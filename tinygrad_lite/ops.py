@@ -164,6 +164,11 @@ class Pow:
     @staticmethod
     @_quiet(divide="ignore", invalid="ignore")
     def forward(ctx: Any, x: Array, y: Array) -> Array:
+        if y.dtype.kind in "iu" and x.dtype.kind in "biu" and (y < 0).any():
+            raise TypeError(
+                "an integer tensor cannot be raised to a negative integer power (as in NumPy and "
+                "PyTorch): make the base or the exponent a float, e.g. x ** -1.0"
+            )
         return x**y
 
     @staticmethod
@@ -495,7 +500,8 @@ class CrossEntropy:
     dz/dx = (softmax(x) - onehot(t)) / n.  The labels get no gradient.
 
     With rows t_i of class probabilities instead of labels:
-    z = (1/n) sum_i sum_j t_ij (lse(x_i) - x_ij),  dz/dx = (softmax(x) sum_j t_ij - t) / n;
+    z = (1/n) sum_i sum_j t_ij (lse(x_i) - x_ij),  dz/dx = (softmax(x) sum_j t_ij - t) / n,
+    dz/dt = -log_softmax(x) / n (as PyTorch, when t requires grad);
     a one-hot row gives exactly the loss and gradient of its label. One node
     for log_softmax, picking the label and the mean; stable as LogSoftmax
     (e is raised to x - max(x_i) <= 0 only)."""
@@ -508,23 +514,27 @@ class CrossEntropy:
         shifted = x - x.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         sums = e.sum(axis=1, keepdims=True)
-        ctx.saved = e, sums
         if t.dtype.kind == "f":
-            return _mean((t * (np.log(sums) - shifted)).sum(axis=1))
+            neg_log_softmax = np.log(sums) - shifted
+            ctx.saved = e, sums, neg_log_softmax
+            return _mean((t * neg_log_softmax).sum(axis=1))
+        ctx.saved = e, sums, None
         return _mean(np.log(sums[:, 0]) - shifted[np.arange(len(x)), t])
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
-        e, sums = ctx.saved
+        e, sums, neg_log_softmax = ctx.saved
         t = ctx.parents[1].data
+        n = len(e)
         d = e / sums  # softmax(x)
         if t.dtype.kind == "f":
             d = d * t.sum(axis=1, keepdims=True) - t
         else:
-            d[np.arange(len(d)), t] -= 1
+            d[np.arange(n), t] -= 1
         d *= g
-        d /= len(d)
-        return d, None
+        d /= n
+        gt = neg_log_softmax * (g / n) if needs_grad(ctx, 1) else None
+        return d, gt
 
 
 # -- reductions -------------------------------------------------------------
@@ -592,6 +602,21 @@ class Max:
         axis, keepdims = ctx.saved
         hit = ctx.parents[0].data == _expand(ctx.data, axis, keepdims)
         return (hit * (_expand(g, axis, keepdims) / hit.sum(axis=axis, keepdims=True)),)
+
+
+class Min:
+    """z = min of x over `axis`;  dz/dx = 1/k at the k elements equal to the
+    min, 0 elsewhere (as `Max`, whose backward it shares). Computed directly,
+    not as -max(-x), so it is exact for unsigned and bool arrays too."""
+
+    name = "min"
+
+    @staticmethod
+    def forward(ctx: Any, x: Array, axis: tuple[int, ...] | None, keepdims: bool) -> Array:
+        ctx.saved = axis, keepdims
+        return x.min(axis=axis, keepdims=keepdims)
+
+    backward = Max.backward
 
 
 # -- shape --------------------------------------------------------------------

@@ -28,7 +28,7 @@ def _unary(fn: Any) -> Any:
     def method(self: Tensor) -> Tensor:
         return apply(fn, self)
 
-    method.__name__ = method.__qualname__ = fn.name
+    method.__name__, method.__qualname__ = fn.name, f"Tensor.{fn.name}"  # pickle finds it there
     method.__doc__ = fn.__doc__
     return method
 
@@ -43,7 +43,7 @@ class Tensor(autograd.Node):
     any of its inputs does (and recording is on: see `no_grad`).
     """
 
-    __slots__ = ("_fn", "data", "grad", "label", "op", "parents", "requires_grad", "saved")
+    __slots__ = ("_data", "_fn", "grad", "label", "op", "parents", "requires_grad", "saved")
     __array_ufunc__ = None  # `ndarray + Tensor` defers to Tensor.__radd__
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
@@ -54,7 +54,7 @@ class Tensor(autograd.Node):
         dtype: Any = None,
         label: str = "",
     ) -> None:
-        self.data = _to_array(data, dtype, copy=requires_grad)
+        self._data = _to_array(data, dtype, copy=requires_grad)
         if requires_grad and self.data.dtype.kind != "f":
             raise TypeError(
                 f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
@@ -88,7 +88,7 @@ class Tensor(autograd.Node):
         for parent, g in zip(self.parents, self._fn.backward(self, grad)):
             if g is None or not parent.requires_grad:
                 continue
-            data = parent.data
+            data = parent._data  # the slot behind the `data` property: backward's hot path
             if g.shape != data.shape:
                 g = ops.unbroadcast(g, data.shape)
             if parent.parents and g.dtype == data.dtype:
@@ -99,7 +99,7 @@ class Tensor(autograd.Node):
     def _accumulate(self, g: np.ndarray, new: bool = False) -> None:
         """Add the contribution `g` to ``grad``. `new` says that nothing else
         holds `g` (see `_propagate`): a leaf may then keep it, not a copy."""
-        dtype = self.data.dtype
+        dtype = self._data.dtype
         if self.parents:  # an intermediate may share `g` with other nodes: never write into it
             g = g if g.dtype == dtype else g.astype(dtype)
             self.grad = g if self.grad is None else self.grad + g
@@ -127,13 +127,13 @@ class Tensor(autograd.Node):
                 "had requires_grad=True, or it was computed under no_grad()"
             )
         if grad is None:
-            if self.data.size != 1:
+            if self._data.size != 1:
                 raise BackwardError(
                     f"backward() on a tensor of shape {self.shape} needs grad=: an array of "
                     f"shape {self.shape} holding dL/d(this tensor); to differentiate a "
                     "scalar loss, reduce first, e.g. y.sum().backward() or y.mean().backward()"
                 )
-            return np.array(1, self.data.dtype, ndmin=self.data.ndim)  # np.ones, at half the cost
+            return np.array(1, self._data.dtype, ndmin=self._data.ndim)  # np.ones, at half the cost
         try:
             seed = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
         except (TypeError, ValueError):
@@ -149,6 +149,22 @@ class Tensor(autograd.Node):
         return seed
 
     # -- plain attributes -----------------------------------------------------
+    def _set_data(self, value: Any) -> None:
+        if type(value) is not np.ndarray:
+            value = _to_array(value, None, copy=False)
+        if self.requires_grad and value.dtype.kind != "f":
+            raise TypeError(
+                f"x.data = ...: a tensor that requires grad needs floating-point data, got {value.dtype}"
+            )
+        self._data = value
+
+    data = property(
+        operator.attrgetter("_data"),
+        _set_data,
+        doc="The values, a NumPy array. Assigning converts (as `Tensor(...)` does) and refuses "
+        "anything that is not numbers, as PyTorch refuses a non-tensor.",
+    )
+
     @property
     def shape(self) -> tuple[int, ...]:
         return self.data.shape
@@ -190,6 +206,22 @@ class Tensor(autograd.Node):
 
     def __float__(self) -> float:
         return float(self.item())
+
+    def __int__(self) -> int:
+        """The single element, truncated toward zero (as ``int(torch.tensor([2.7]))``)."""
+        return int(self.item())
+
+    def __format__(self, spec: str) -> str:
+        """``f"{loss:.4f}"`` formats the single element of a one-element tensor
+        (as PyTorch); an empty spec gives the repr."""
+        if not spec:
+            return repr(self)
+        if self.data.size != 1:
+            raise TypeError(
+                f"format spec {spec!r} needs a one-element tensor, got shape {self.shape}; "
+                "format t.numpy() or pick an element"
+            )
+        return format(self.item(), spec)
 
     def __repr__(self) -> str:
         body = np.array2string(self.data, separator=", ", prefix="Tensor(")
@@ -292,28 +324,37 @@ class Tensor(autograd.Node):
     def __ge__(self, other: Operand) -> Tensor:
         return self._compare(other, np.greater_equal)
 
-    def __eq__(self, other: Operand) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)
+    def __eq__(self, other: Operand) -> Tensor | bool:  # type: ignore[override]
+        """Elementwise ==, a bool tensor; ``t == None`` is plain False (as PyTorch)."""
+        return False if other is None else self._compare(other, np.equal)
 
-    def __ne__(self, other: Operand) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
+    def __ne__(self, other: Operand) -> Tensor | bool:  # type: ignore[override]
+        return True if other is None else self._compare(other, np.not_equal)
 
     # -- reductions ---------------------------------------------------------
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Sum over `axis` (an int, a tuple, or None for all)."""
+    # ``np.sum(t)``, ``np.mean(t)``, ``np.max(t)`` call these methods with NumPy's
+    # keywords; `_numpy_keywords` accepts the defaults and refuses the rest.
+    def sum(self, axis: Axis = None, keepdims: bool = False, **numpy_kw: Any) -> Tensor:
+        """Sum over `axis` (an int, a tuple, or None for all). A bool or integer
+        tensor sums to int64 (as NumPy and PyTorch)."""
+        _numpy_keywords("sum", numpy_kw)
         return apply(ops.Sum, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
 
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Mean over `axis` (an int, a tuple, or None for all)."""
+    def mean(self, axis: Axis = None, keepdims: bool = False, **numpy_kw: Any) -> Tensor:
+        """Mean over `axis` (an int, a tuple, or None for all); float64 for
+        integer input (as NumPy)."""
+        _numpy_keywords("mean", numpy_kw)
         return apply(ops.Mean, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
 
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Max over `axis`; tied maxima share the gradient evenly."""
+    def max(self, axis: Axis = None, keepdims: bool = False, **numpy_kw: Any) -> Tensor:
+        """Max over `axis`, exact for every dtype; tied maxima share the gradient evenly."""
+        _numpy_keywords("max", numpy_kw)
         return apply(ops.Max, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
 
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """Min over `axis`, as -max(-x); tied minima share the gradient evenly."""
-        return -(-self).max(axis, keepdims)
+    def min(self, axis: Axis = None, keepdims: bool = False, **numpy_kw: Any) -> Tensor:
+        """Min over `axis`, exact for every dtype; tied minima share the gradient evenly."""
+        _numpy_keywords("min", numpy_kw)
+        return apply(ops.Min, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
 
     # -- shape --------------------------------------------------------------
     def reshape(self, *shape: int) -> Tensor:
@@ -321,8 +362,30 @@ class Tensor(autograd.Node):
         return apply(ops.Reshape, self, shape=_shape(shape))
 
     def transpose(self, *axes: int) -> Tensor:
-        """Permute the axes (reverse them when none are given), as numpy.transpose."""
-        return apply(ops.Transpose, self, axes=_axes(_shape(axes), self.ndim) if axes else None)
+        """The axes reordered, as in PyTorch: ``transpose()`` reverses them,
+        ``transpose(a, b)`` swaps axes a and b (so ``m.transpose(0, 1)`` is the
+        transpose of a matrix, not NumPy's identity permutation), and one entry
+        per axis (3 or more axes) permutes them as ``numpy.transpose`` does."""
+        axes = _shape(axes)
+        if not axes:
+            return apply(ops.Transpose, self, axes=None)
+        if len(axes) == 2:
+            a, b = _axes(axes, self.ndim)
+            perm = list(range(self.ndim))
+            perm[a], perm[b] = b, a
+            return apply(ops.Transpose, self, axes=tuple(perm))
+        return self.permute(*axes)
+
+    def permute(self, *axes: int) -> Tensor:
+        """The axes in the order `axes`, one entry per axis: ``x.permute(2, 0, 1)``
+        or ``x.permute((2, 0, 1))`` (as torch.permute and numpy.transpose)."""
+        perm = _axes(_shape(axes), self.ndim)
+        if sorted(perm) != list(range(self.ndim)):
+            raise ShapeError(
+                f"permute needs each of the {self.ndim} axes exactly once, got {_shape(axes)} "
+                f"for a tensor of shape {self.shape}"
+            )
+        return apply(ops.Transpose, self, axes=perm)
 
     @property
     def T(self) -> Tensor:
@@ -334,8 +397,58 @@ class Tensor(autograd.Node):
         return self.reshape(-1)
 
     def __getitem__(self, index: Any) -> Tensor:
-        """Basic slicing and integer/boolean-array indexing, as NumPy."""
+        """Basic slicing and integer/boolean-array indexing, as NumPy; an index
+        repeated inside an array, list or tuple adds up its gradients."""
         return apply(ops.GetItem, self, index=_plain_index(index))
+
+    # -- in place: the rule of PyTorch -------------------------------------------
+    # With nothing to record (inside no_grad, or no operand requires grad) the
+    # data changes in place and the object stays the same, so
+    # ``with no_grad(): p -= lr * p.grad`` updates a model's parameter. While
+    # recording, a leaf that requires grad refuses (its old value would be lost
+    # to backward); otherwise ``x += y`` records a new node, as ``x = x + y``
+    # (so ``total += term`` builds the graph).
+    def __iadd__(self, other: Operand) -> Tensor:
+        return self._in_place(ops.Add, np.add, other, "+=")
+
+    def __isub__(self, other: Operand) -> Tensor:
+        return self._in_place(ops.Sub, np.subtract, other, "-=")
+
+    def __imul__(self, other: Operand) -> Tensor:
+        return self._in_place(ops.Mul, np.multiply, other, "*=")
+
+    def __itruediv__(self, other: Operand) -> Tensor:
+        return self._in_place(ops.Div, np.true_divide, other, "/=")
+
+    def _in_place(self, fn: Any, ufunc: np.ufunc, other: Operand, symbol: str) -> Tensor:
+        if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
+            if self.requires_grad and not self.parents:
+                raise RuntimeError(_leaf_in_place(f"x {symbol} ...", self))
+            return apply(fn, self, other)
+        value = _in_place_operand(self, other, symbol)
+        try:
+            ufunc(self.data, value, out=self.data)
+        except ValueError:
+            raise ShapeError(
+                f"x {symbol} y in place cannot change x's shape {self.shape}: y has shape "
+                f"{np.shape(value)}, and the result must broadcast to x's shape"
+            ) from None
+        return self
+
+    def __setitem__(self, index: Any, value: Operand) -> None:
+        """``t[index] = value``: in place, under the same rule as ``+=``; on a
+        tensor computed with grad while recording it raises (the assignment
+        cannot be recorded: build the result with ops instead)."""
+        if state.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
+            if self.requires_grad and not self.parents:
+                raise RuntimeError(_leaf_in_place("x[index] = ...", self))
+            raise RuntimeError(
+                "x[index] = ... cannot be recorded for backward where x or the value requires grad "
+                "(x is computed with grad, or the value is). Build the result with ops instead (e.g. "
+                "x = x * keep + value * (1 - keep) with a 0/1 mask keep), or assign under no_grad() "
+                "if no gradient should flow through it"
+            )
+        self.data[_plain_index(index)] = _in_place_operand(self, value, "[index] =")
 
     # -- elementwise: each method is its op (docstring included) -----------------
     exp = _unary(ops.Exp)
@@ -392,7 +505,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     """Run op `fn` on `inputs` (Tensors, numbers or arrays) and record the node.
 
     Numbers and arrays become constant tensors (a Python number takes the
-    dtype of the tensor it meets, so float32 stays float32). The graph is
+    dtype of the tensor it meets when that dtype can hold it: `number_dtype`). The graph is
     recorded only when grad is enabled and some input requires grad.
     Every op of every forward pass comes through here: it is kept to the
     fewest Python steps."""
@@ -412,7 +525,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
             f"op {fn.name!r} cannot take input shapes {' and '.join(map(str, shapes))}"
             f"{_format_params(params)}: {reason}"
         ) from None
-    out.data = data if type(data) is np.ndarray else np.asarray(data)
+    out._data = data if type(data) is np.ndarray else np.asarray(data)
     out.requires_grad = False
     if state.grad_enabled:
         for p in inputs:
@@ -426,7 +539,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
     return out
 
 
-_data = operator.attrgetter("data")
+_data = operator.attrgetter("_data")
 
 
 def _lift(inputs: tuple) -> tuple[Tensor, ...]:
@@ -458,15 +571,81 @@ def _format_params(params: dict) -> str:
 
 def _constant(x: Any, dtype: np.dtype) -> Tensor:
     """A non-grad leaf for a plain number or array met in an op (a number
-    takes `dtype`; arrays are checked as `Tensor(x)` checks them)."""
-    if isinstance(x, (int, float)) and not isinstance(x, bool):
-        return Tensor(x, dtype=dtype)
+    takes `number_dtype`; arrays are checked as `Tensor(x)` checks them)."""
+    if isinstance(x, _NUMBERS):
+        return Tensor(x, dtype=number_dtype(x, dtype))
     return Tensor(x)
+
+
+_NUMBERS = (int, float, np.integer, np.floating, np.bool_)
+
+
+def number_dtype(x: Any, dtype: np.dtype) -> np.dtype:
+    """The dtype a plain number `x` takes when it meets a tensor of `dtype`:
+    the tensor's own when it can hold `x` (float32 stays float32, int32 + 2 is
+    int32), else the smallest that can. A float meeting an integer or bool
+    tensor gives float64, the default float (PyTorch gives its default,
+    float32): never a float cut down to an integer. An int meeting a bool
+    tensor gives int64 (as NumPy 2 and PyTorch)."""
+    if dtype.kind == "f" or isinstance(x, (bool, np.bool_)):
+        return dtype
+    if isinstance(x, (float, np.floating)):
+        return np.dtype(np.float64)
+    if dtype.kind == "b":
+        dtype = np.dtype(np.int64)
+    info = np.iinfo(dtype)
+    return dtype if info.min <= x <= info.max else np.promote_types(dtype, np.min_scalar_type(x))
+
+
+def _in_place_operand(target: Tensor, value: Any, symbol: str) -> Any:
+    """`value` (a Tensor, number or array) as the operand of an in-place change
+    of `target`'s data, refused when the result could not be stored there
+    without losing something: a float into an integer tensor, say."""
+    if isinstance(value, Tensor):
+        value = value.data
+    if not target.data.flags.writeable:
+        raise ValueError(
+            f"x {symbol} ...: this tensor's data is a read-only NumPy array; give the tensor its own "
+            "copy first (Tensor(array.copy()))"
+        )
+    if isinstance(value, _NUMBERS):
+        kind = number_dtype(value, target.dtype)
+    else:
+        value = _to_array(value, None, copy=False) if isinstance(value, (list, tuple)) else value
+        kind = np.result_type(target.data, value)
+    if symbol == "/=" and kind.kind in "biu":
+        kind = np.dtype(np.float64)
+    if not np.can_cast(kind, target.dtype, "same_kind"):
+        raise TypeError(
+            f"x {symbol} ... would give {kind} values, which this tensor's dtype {target.dtype} "
+            "cannot hold without losing them; write x = x ... (a new tensor) or convert x first"
+        )
+    return value
+
+
+def _leaf_in_place(what: str, leaf: Tensor) -> str:
+    return (
+        f"{what} on a leaf tensor that requires grad (shape {leaf.shape}) while recording: its old "
+        "value would be lost to backward. To update a parameter, do it inside `with no_grad():` "
+        "(e.g. with no_grad(): p -= lr * p.grad); to build a new value, write x = x + ..."
+    )
+
+
+def _numpy_keywords(name: str, given: dict) -> None:
+    """Refuse what `np.sum(t)` and its kin may pass beyond the defaults."""
+    for key, value in given.items():
+        if key in ("dtype", "out") and value is None:
+            continue
+        raise TypeError(
+            f"Tensor.{name}() takes axis and keepdims only, got {key}={value!r}: "
+            "tensors are graph nodes, so there is no out= array to write into"
+        )
 
 
 def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
     """`data` as an ndarray: float64 unless `dtype` is given or `data` is
-    already a floating array; non-numeric data is refused."""
+    already floating or bool (a list of bools makes a bool tensor, as in
+    PyTorch, to be used as a mask); non-numeric data is refused."""
     if isinstance(data, Tensor):
         data = data.data
     try:
@@ -479,7 +658,7 @@ def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
             f"Tensor needs numeric data (numbers or arrays of numbers), got {type(data).__name__} "
             f"with NumPy dtype {arr.dtype}"
         )
-    if dtype is None and arr.dtype.kind != "f":
+    if dtype is None and arr.dtype.kind not in "fb":
         arr = arr.astype(np.float64)
     return arr
 
@@ -504,12 +683,20 @@ def _axes(axis: Axis, ndim: int) -> tuple[int, ...] | None:
     return tuple(int(a) % ndim for a in axes)
 
 
-def _plain_index(index: Any) -> Any:
-    """Replace Tensors inside an index by their arrays, and lists by arrays."""
-    if isinstance(index, tuple):
-        return tuple(_plain_index(i) for i in index)
-    if isinstance(index, Tensor):
-        return index.data.astype(np.intp) if index.dtype.kind == "f" else index.data
-    if isinstance(index, list):
-        return np.asarray(index)
+def _plain_index(index: Any, top: bool = True) -> Any:
+    """`index` with Tensors, lists and tuples nested in it made arrays (as NumPy
+    reads them: ``x[(0, 0),]`` picks element 0 twice); a float array index is
+    an `IndexError` (as in NumPy and PyTorch), never truncated."""
+    if isinstance(index, tuple) and top:
+        return tuple(_plain_index(i, top=False) for i in index)
+    if isinstance(index, (list, tuple)):
+        index = np.asarray(index) if index else np.empty(0, np.intp)
+    elif isinstance(index, Tensor):
+        index = index.data
+    if isinstance(index, np.ndarray) and index.dtype.kind not in "biu":
+        raise IndexError(
+            f"an index array must hold integers or bools, got {index.dtype}: tensors made from "
+            "numbers are float64, so pass a list of ints, an integer array, or "
+            "Tensor(..., dtype=np.int64)"
+        )
     return index
