@@ -289,3 +289,27 @@ def test_backward_from_several_threads_through_shared_nodes_gives_exact_sums(lea
         sys.setswitchinterval(old)
     assert not errors
     assert grad_of(w) == 6000.0
+
+
+def test_backward_refuses_data_changed_in_place_after_an_op_used_it():
+    """As PyTorch's version counters do: the gradient would silently come from
+    the new values. A graph built after the change is fine."""
+    x = Tensor([1.0, 2.0])
+    w = Tensor([3.0, 4.0], requires_grad=True)
+    y = (w * x).sum()
+    x += 1
+    with pytest.raises(BackwardError, match=r"op '\*': its input 1 \(shape \(2,\)\) was changed in place"):
+        y.backward()
+    x[0] = 5.0
+    h = w.exp()
+    with no_grad():
+        h *= 2
+    with pytest.raises(BackwardError, match="op 'exp': its own result was changed in place"):
+        h.sum().backward()
+    assert w.grad is None  # refused before any gradient was written
+    (w * x).sum().backward()  # built after the changes
+    np.testing.assert_array_equal(w.grad, [5.0, 3.0])
+    with no_grad():
+        w -= 0.5 * w.grad  # the training-loop update, then a new graph
+    (w * x).sum().backward()
+    np.testing.assert_array_equal(w.grad, [10.0, 6.0])

@@ -968,8 +968,11 @@ def test_in_place_under_no_grad_updates_the_same_parameter_object():
             p += 1
             p *= 2
             p /= 4
+            p **= 2
     assert held["w"] is w and w.requires_grad
-    np.testing.assert_array_equal(w.data, [0.5, 2.0])
+    np.testing.assert_array_equal(w.data, [0.25, 4.0])
+    with pytest.raises(TypeError, match="write x = x @ y"):
+        w @= np.eye(2)
 
 
 def test_in_place_on_a_leaf_that_requires_grad_while_recording_says_to_use_no_grad():
@@ -979,6 +982,7 @@ def test_in_place_on_a_leaf_that_requires_grad_while_recording_says_to_use_no_gr
         lambda: operator.isub(w, 1),
         lambda: operator.imul(w, 2),
         lambda: operator.itruediv(w, 2),
+        lambda: operator.ipow(w, 2),
         lambda: w.__setitem__(0, 5.0),
     ):
         with pytest.raises(RuntimeError, match=r"no_grad\(\)"):
@@ -1025,6 +1029,8 @@ def test_in_place_refuses_what_would_be_lost():
         ints += 0.5
     with pytest.raises(TypeError, match="dtype int64 cannot hold"):
         ints /= 2
+    with pytest.raises(TypeError, match="negative integer power"):
+        ints **= -1
     with pytest.raises(TypeError, match="dtype int64 cannot hold"):
         ints[0] = 2.5
     with pytest.raises(ShapeError, match=r"cannot change x's shape \(3,\)"):
@@ -1132,3 +1138,30 @@ def test_assigning_data_converts_or_refuses_at_once():
     with pytest.raises(TypeError, match="floating-point data"):
         t.data = np.array([1, 2])
     np.testing.assert_array_equal(t.data, [3.0, 4.0])
+
+
+@pytest.mark.parametrize(
+    ("make", "dtype", "values"),
+    [
+        pytest.param(lambda b, i, f: b * 2, np.int64, [2, 0], id="bool*2"),
+        pytest.param(lambda b, i, f: b * 2.5, np.float64, [2.5, 0.0], id="bool*2.5"),
+        pytest.param(lambda b, i, f: b + True, np.bool_, [True, True], id="bool+True"),
+        pytest.param(lambda b, i, f: i * 2, np.int32, [2, 4], id="int32*2"),
+        pytest.param(lambda b, i, f: i * 2.5, np.float64, [2.5, 5.0], id="int32*2.5"),
+        pytest.param(lambda b, i, f: 0.5 * i, np.float64, [0.5, 1.0], id="0.5*int32"),
+        pytest.param(lambda b, i, f: i**0.5, np.float64, [1.0, 2**0.5], id="int32**0.5"),
+        pytest.param(lambda b, i, f: 0.7**i, np.float64, [0.7, 0.49], id="0.7**int32"),
+        pytest.param(lambda b, i, f: 2**i, np.int32, [2, 4], id="2**int32"),
+        pytest.param(lambda b, i, f: f * 2.5, np.float32, [2.5, 5.0], id="float32*2.5"),
+        pytest.param(lambda b, i, f: i.clip(0.5, 1.5), np.float64, [1.0, 1.5], id="int32.clip(0.5,1.5)"),
+        pytest.param(lambda b, i, f: i.clip(1, 1), np.int32, [1, 1], id="int32.clip(1,1)"),
+        pytest.param(lambda b, i, f: (f > 1) * 2.5, np.float64, [0.0, 2.5], id="mask*2.5"),
+    ],
+)
+def test_number_promotion_is_the_same_on_every_numpy(make, dtype, values):
+    """The dtype rule, pinned without PyTorch, so that CI's NumPy 1.26 run
+    (value-based casting) checks it as well as NumPy 2 (test_against_torch
+    compares the same rule with PyTorch)."""
+    out = make(Tensor([True, False]), Tensor([1, 2], dtype=np.int32), Tensor([1.0, 2.0], dtype=np.float32))
+    assert out.dtype == dtype
+    np.testing.assert_allclose(out.data.astype(float), values, rtol=1e-7)

@@ -31,7 +31,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import AnomalyError
+from .errors import AnomalyError, BackwardError
 
 
 class _State(threading.local):
@@ -60,9 +60,18 @@ class Node:
     ``_seq`` numbers the nodes in the order they were created (`new_seq`):
     a node is always created after its inputs, so it is a topological key.
     ``_mark`` is `topological_order`'s note that it has reached the node
-    (8 bytes a node instead of a set of the whole graph)."""
+    (8 bytes a node instead of a set of the whole graph). ``_changed``, set
+    only once the node's data is changed in place (`changed_in_place`), is
+    when that happened, on the same clock as ``_seq``."""
 
-    __slots__ = ("_mark", "_seq")
+    __slots__ = ("_changed", "_mark", "_seq")
+    latest_change = -1  # the clock reading of the last change in place of any node
+
+    def changed_in_place(self) -> None:
+        """Note that this node's data was just changed in place: a graph built
+        before now that reads it would compute its gradients from the new
+        values, so backward refuses such a graph (`check_unchanged`)."""
+        self._changed = Node.latest_change = new_seq()
 
     def _propagate(self) -> None:
         """Add dL/dparent through this node to each parent's grad."""
@@ -71,6 +80,30 @@ class Node:
 
 
 new_seq = itertools.count().__next__  # thread-safe under the GIL
+
+
+def check_unchanged(order: list) -> None:
+    """Refuse a backward pass through data changed in place after an op used
+    it (PyTorch refuses it too, by its version counters): the op's gradient
+    would silently be computed from the new values. `order` is sorted by
+    creation, so one comparison clears the common case: no change since the
+    first computed node of the graph was made."""
+    first = next((node._seq for node in order if node.parents), None)
+    if first is None or Node.latest_change < first:
+        return
+    for node in order:
+        for i, used in enumerate((node, *node.parents) if node.parents else ()):
+            if getattr(used, "_changed", -1) > node._seq:
+                what = "its own result" if i == 0 else f"its input {i - 1} (shape {_shape(used)})"
+                raise BackwardError(
+                    f"backward() through op {node.op!r}: {what} was changed in place after the op "
+                    "used it, so its gradient would come from the new values. Run the forward pass "
+                    "again after the change, or change a copy (x = x + ...) instead"
+                )
+
+
+def _shape(node: Any) -> Any:
+    return getattr(node, "shape", "scalar")
 
 
 class no_grad(contextlib.ContextDecorator):  # noqa: N801 - the public name, as in PyTorch
@@ -129,7 +162,7 @@ def detect_anomaly() -> Iterator[None]:
 
 
 def _describe(node: Any) -> str:
-    shapes = ", ".join(str(getattr(p, "shape", "scalar")) for p in node.parents)
+    shapes = ", ".join(str(_shape(p)) for p in node.parents)
     return f"op {node.op!r} (input shapes: {shapes or 'none'})"
 
 
@@ -204,6 +237,7 @@ def _prepare(root: Any, seed: Any) -> list:
     """The topological order of `root`'s graph, with intermediate grads reset
     (leaves keep theirs: they accumulate) and `root` seeded."""
     order = topological_order(root)
+    check_unchanged(order)
     for node in order:
         if node.parents:
             node._reset_grad()

@@ -420,6 +420,12 @@ class Tensor(autograd.Node):
     def __itruediv__(self, other: Operand) -> Tensor:
         return self._in_place(ops.Div, np.true_divide, other, "/=")
 
+    def __ipow__(self, other: Operand) -> Tensor:
+        return self._in_place(ops.Pow, np.power, other, "**=")
+
+    def __imatmul__(self, other: Operand) -> Tensor:
+        raise TypeError("x @= y is not supported (as in PyTorch): write x = x @ y")
+
     def _in_place(self, fn: Any, ufunc: np.ufunc, other: Operand, symbol: str) -> Tensor:
         if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
             if self.requires_grad and not self.parents:
@@ -433,6 +439,7 @@ class Tensor(autograd.Node):
                 f"x {symbol} y in place cannot change x's shape {self.shape}: y has shape "
                 f"{np.shape(value)}, and the result must broadcast to x's shape"
             ) from None
+        self.changed_in_place()
         return self
 
     def __setitem__(self, index: Any, value: Operand) -> None:
@@ -449,6 +456,7 @@ class Tensor(autograd.Node):
                 "if no gradient should flow through it"
             )
         self.data[_plain_index(index)] = _in_place_operand(self, value, "[index] =")
+        self.changed_in_place()
 
     # -- elementwise: each method is its op (docstring included) -----------------
     exp = _unary(ops.Exp)
@@ -615,6 +623,8 @@ def _in_place_operand(target: Tensor, value: Any, symbol: str) -> Any:
         kind = np.result_type(target.data, value)
     if symbol == "/=" and kind.kind in "biu":
         kind = np.dtype(np.float64)
+    if symbol == "**=" and kind.kind in "biu" and target.dtype.kind in "iu" and np.any(np.less(value, 0)):
+        raise TypeError("x **= ...: an integer tensor cannot be raised to a negative integer power")
     if not np.can_cast(kind, target.dtype, "same_kind"):
         raise TypeError(
             f"x {symbol} ... would give {kind} values, which this tensor's dtype {target.dtype} "
