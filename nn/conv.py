@@ -47,6 +47,11 @@ class Conv2d(Module):
         self.out_channels = check_size("out_channels", out_channels)
         self.kernel_size = as_pair(kernel_size, "kernel_size", 1)
         self.stride = as_pair(stride, "stride", 1)
+        if isinstance(padding, str):
+            raise TypeError(
+                f"Conv2d takes padding as an int or a pair of ints, not {padding!r}: for 'same' "
+                f"with stride 1 and an odd kernel k, use padding=k // 2; for 'valid', padding=0"
+            )
         self.padding = as_pair(padding, "padding", 0)
         area = self.kernel_size[0] * self.kernel_size[1]
         shape = (self.out_channels, self.in_channels, *self.kernel_size)

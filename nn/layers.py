@@ -16,6 +16,8 @@ Biases start at zero.
 
 from __future__ import annotations
 
+import numbers
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -159,6 +161,11 @@ class MLP(Module):
         rng: Any = None,
         dtype: Any = np.float64,
     ) -> None:
+        if isinstance(nouts, str) or not isinstance(nouts, Iterable):
+            raise TypeError(
+                f"MLP takes a list of layer sizes, e.g. MLP(2, [4, 1]) for 2 inputs, 4 hidden "
+                f"and 1 output; got nouts={nouts!r:.40}"
+            )
         nouts = list(nouts)
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts, e.g. MLP(2, [4, 1])")
@@ -204,7 +211,7 @@ class Dropout(Module):
     the same way. `rng` (a Generator or a seed) draws the masks."""
 
     def __init__(self, p: float = 0.5, *, rng: Any = None) -> None:
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+        if isinstance(p, bool) or not isinstance(p, numbers.Real) or not 0 <= p < 1:
             raise ValueError(f"Dropout needs a probability p in [0, 1), got {p!r}")
         self.p = float(p)
         self.rng = np.random.default_rng(rng)

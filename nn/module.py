@@ -1,17 +1,22 @@
 """`Module`: the base of every layer and model, and the containers and
 activations built on it.
 
-A module's parameters are the Tensors (with ``requires_grad``) held in its
-attributes, found by walking the attributes in the order they were set:
-sub-modules and lists or tuples of them are walked too. That order is the
-order of `parameters()` and the names of `state_dict()` (``"layers.0.weight"``).
+A module's parameters are the Tensors held in its attributes that require
+grad, found by walking the attributes in the order they were set: sub-modules
+and lists or tuples of them are walked too. That order is the order of
+`parameters()` and the names of `state_dict()` (``"layers.0.weight"``).
+
+As PyTorch registers an ``nn.Parameter``, a module records which attributes
+were given a leaf Tensor that requires grad; such a tensor stays a parameter
+when it is frozen later (``p.requires_grad = False``): it is still listed,
+saved and loaded, and optimizers leave it unchanged.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any, overload
 
 import numpy as np
 
@@ -27,11 +32,28 @@ class Module:
 
     training = True
 
-    def forward(self, *args: Any) -> Any:
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
-    def __call__(self, *args: Any) -> Any:
-        return self.forward(*args)
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.forward(*args, **kwargs)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        """Set the attribute, recording it as a parameter if it holds leaf
+        Tensors that require grad (itself, or in a list or tuple). Rebinding a
+        parameter to a constant is refused: see `_check_rebind`."""
+        recorded = self.__dict__.get(_RECORD, frozenset())
+        if name in recorded:
+            _check_rebind(self, name, value)
+        paths = _forget(recorded, name) | frozenset(_grad_leaves(value, name))
+        if paths != recorded:  # a new set, never one changed in place: copy.copy(module) shares it
+            self.__dict__[_RECORD] = paths
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name: str) -> None:
+        object.__delattr__(self, name)
+        if _RECORD in self.__dict__:
+            self.__dict__[_RECORD] = _forget(self.__dict__[_RECORD], name)
 
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """``(name, tensor)`` for every parameter, in a stable order; a tensor
@@ -43,7 +65,9 @@ class Module:
                 yield name, tensor
 
     def parameters(self) -> list[Tensor]:
-        """Every parameter (Tensor that requires grad), without duplicates, in a stable order."""
+        """Every parameter (Tensor that requires grad, or was given to the
+        module requiring grad and frozen since), without duplicates, in a
+        stable order."""
         return [tensor for _, tensor in self.named_parameters()]
 
     def train(self, mode: bool = True) -> Module:
@@ -67,10 +91,20 @@ class Module:
         """A copy of every parameter's values, by name."""
         return {name: p.data.copy() for name, p in self.named_parameters()}
 
-    def load_state_dict(self, state: dict[str, Any]) -> None:
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
         """Copy values into the parameters, in place. The names must match
         `state_dict()` exactly and each array must have its parameter's shape;
         otherwise nothing is changed and the error names every mismatch."""
+        if not isinstance(state, Mapping):
+            hint = (
+                ": to read a file, use model.load_state_dict(nn.load_state(path))"
+                if isinstance(state, (str, os.PathLike))
+                else ""
+            )
+            raise TypeError(
+                f"load_state_dict needs a dict of arrays by name, such as model.state_dict() "
+                f"or nn.load_state(path); got {type(state).__name__} {state!r:.40}{hint}"
+            )
         params = dict(self.named_parameters())
         problems = []
         missing = [name for name in params if name not in state]
@@ -85,7 +119,12 @@ class Module:
                 continue
             arr = np.asarray(state[name].data if isinstance(state[name], Tensor) else state[name])
             if arr.shape != p.shape:
-                problems.append(f"{name!r} has shape {arr.shape}, the model expects {p.shape}")
+                transposed = arr.ndim == 2 and arr.shape == p.shape[::-1]
+                hint = " (transposed? weights here are (nin, nout), PyTorch's (nout, nin): use .T)"
+                problems.append(
+                    f"{name!r} has shape {arr.shape}, the model expects {p.shape}"
+                    + (hint if transposed else "")
+                )
             elif arr.dtype.kind not in "biuf":
                 problems.append(f"{name!r} holds {arr.dtype} data, not numbers")
             arrays[name] = arr
@@ -111,6 +150,50 @@ class Module:
         return ""
 
 
+# The key, in a module's __dict__, of the set of attribute paths ("weight",
+# "weights.0") that were given a leaf Tensor requiring grad: see __setattr__.
+_RECORD = "_parameter_paths"
+
+
+def _grad_leaves(value: Any, path: str) -> Iterator[str]:
+    """Paths of the leaf Tensors that require grad in `value`, itself or in
+    (nested) lists and tuples; sub-modules keep their own record."""
+    if isinstance(value, Tensor):
+        if value.requires_grad and not value.parents:
+            yield path
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _grad_leaves(item, f"{path}.{i}")
+
+
+def _forget(recorded: frozenset[str], name: str) -> frozenset[str]:
+    """`recorded` without the attribute `name` and the items of its lists."""
+    return frozenset(p for p in recorded if p != name and not p.startswith(name + "."))
+
+
+def _check_rebind(module: Module, name: str, value: Any) -> None:
+    """Refuse to replace the parameter ``module.name`` with anything but None
+    or another parameter (a leaf Tensor that requires grad), as PyTorch does:
+    the layer would silently stop learning and saving it, and an optimizer
+    would keep updating the old tensor."""
+    if not isinstance(getattr(module, name, None), Tensor):
+        return
+    if value is None or (isinstance(value, Tensor) and value.requires_grad and not value.parents):
+        return
+    if isinstance(value, Tensor) and value.parents:
+        given = f"the result of an operation ({value.op!r})"
+    elif isinstance(value, Tensor):
+        given = "a Tensor that does not require grad"
+    else:
+        given = f"an object of type {type(value).__name__}"
+    raise TypeError(
+        f"cannot assign {given} to {type(module).__name__}.{name}, a parameter: it would no "
+        f"longer be a weight that training updates and save() stores. To set its values, copy "
+        f"into it: module.{name}.data[...] = values; to freeze it: module.{name}.requires_grad "
+        f"= False; to replace it: Tensor(values, requires_grad=True) (then build the optimizer again)"
+    )
+
+
 def _children(module: Module) -> Iterator[tuple[str, Module]]:
     """Direct sub-modules with their names, in attribute order."""
     for name, value in vars(module).items():
@@ -122,17 +205,24 @@ def _children(module: Module) -> Iterator[tuple[str, Module]]:
                     yield f"{name}.{i}", item
 
 
-def _walk(obj: Any, prefix: str) -> Iterator[tuple[str, Tensor]]:
-    """Every parameter tensor reachable from `obj`'s attributes, with dotted names."""
-    if isinstance(obj, Tensor):
-        if obj.requires_grad:
-            yield prefix, obj
-    elif isinstance(obj, Module):
-        for name, value in vars(obj).items():
-            yield from _walk(value, f"{prefix}.{name}" if prefix else name)
-    elif isinstance(obj, (list, tuple)):
-        for i, item in enumerate(obj):
-            yield from _walk(item, f"{prefix}.{i}")
+def _walk(module: Module, prefix: str) -> Iterator[tuple[str, Tensor]]:
+    """Every parameter tensor reachable from `module`'s attributes, with dotted names."""
+    recorded = vars(module).get(_RECORD, frozenset())
+    for name, value in vars(module).items():
+        yield from _walk_value(value, name, prefix, recorded)
+
+
+def _walk_value(value: Any, path: str, prefix: str, recorded: frozenset[str]) -> Iterator[tuple[str, Tensor]]:
+    """The parameters in one attribute `value` at `path` of a module: Tensors
+    that require grad, and frozen ones (leaves at a recorded path)."""
+    if isinstance(value, Tensor):
+        if value.requires_grad or (path in recorded and not value.parents):
+            yield prefix + path, value
+    elif isinstance(value, Module):
+        yield from _walk(value, f"{prefix}{path}.")
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _walk_value(item, f"{path}.{i}", prefix, recorded)
 
 
 class Sequential(Module):
@@ -149,8 +239,14 @@ class Sequential(Module):
             x = layer(x)
         return x
 
-    def __getitem__(self, i: int) -> Module:
-        return self.layers[i]
+    @overload
+    def __getitem__(self, i: int) -> Module: ...
+    @overload
+    def __getitem__(self, i: slice) -> Sequential: ...
+    def __getitem__(self, i: int | slice) -> Module | Sequential:
+        """One module, or for a slice a Sequential of those modules (shared,
+        not copied), as in PyTorch: ``model[:-1]`` is the model without its head."""
+        return Sequential(*self.layers[i]) if isinstance(i, slice) else self.layers[i]
 
     def __len__(self) -> int:
         return len(self.layers)
@@ -160,11 +256,16 @@ class Sequential(Module):
 
 
 # -- activations ------------------------------------------------------------
+def identity(x: Tensor) -> Tensor:
+    """The activation None: x unchanged (a named function, so layers pickle)."""
+    return x
+
+
 ACTIVATIONS: dict[str | None, Callable[[Tensor], Tensor]] = {
     "sigmoid": Tensor.sigmoid,
     "tanh": Tensor.tanh,
     "relu": Tensor.relu,
-    None: lambda x: x,
+    None: identity,
 }
 
 

@@ -106,7 +106,8 @@ def _npy_array(name: str, data: bytes) -> np.ndarray:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # NumPy warns about, then accepts, Python 2 headers
             shape, fortran_order, dtype = read_header(f)
-    except (ValueError, UserWarning, tokenize.TokenError) as exc:  # NumPy lets TokenError out
+    except (ValueError, TypeError, UserWarning, tokenize.TokenError) as exc:
+        # NumPy lets TokenError out, and TypeError for keys it cannot sort: {b"descr": ...}
         raise ValueError(f"{name!r} is not a valid .npy array: {exc}") from None
     if dtype.kind not in "biuf":
         found = "pickled Python objects, never loaded (unpickling can run code)" if dtype.hasobject else dtype

@@ -72,6 +72,8 @@ def fit(
     for name, fn in (("model", model), ("loss", loss)):
         if not callable(fn):
             raise TypeError(f"fit: {name} must be callable, got {type(fn).__name__} {fn!r:.40}")
+        if isinstance(fn, type):  # nn.MSELoss, not nn.MSELoss()
+            raise TypeError(f"fit: {name} must be an instance, e.g. {fn.__name__}(...), got the class itself")
     if isinstance(optimizer, type) or not all(
         callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")
     ):
@@ -79,15 +81,15 @@ def fit(
             "fit: optimizer must be an object with step() and zero_grad(), e.g. "
             f"nn.optim.SGD(model.parameters(), lr=0.1); got {optimizer!r:.60}"
         )
+    _check_optimizer_holds_model(model, optimizer)
     X, y = _rows(X, "X", "fit"), _rows(y, "y", "fit")
     if len(X) != len(y):
         raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they must match")
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"fit: epochs must be a positive int, got {epochs!r}")
+    if len(X) == 0:
+        raise ValueError(f"fit: the data has no rows (X has shape {X.shape}): there is nothing to train on")
+    epochs = _count("epochs", epochs, "a positive int")
     n = len(X)
-    batch = n if batch_size is None else batch_size
-    if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
-        raise ValueError(f"fit: batch_size must be a positive int or None, got {batch_size!r}")
+    batch = n if batch_size is None else _count("batch_size", batch_size, "a positive int or None")
     accuracy = ACCURACY.get(getattr(type(loss), "fn", loss))
     rng = np.random.default_rng(rng)
     history: dict[str, list[float]] = {"loss": []}
@@ -147,6 +149,30 @@ def _rows(a: Any, name: str, caller: str) -> np.ndarray:
     if arr.ndim == 0:
         raise ValueError(f"{caller}: {name} must have one row per sample, got a scalar")
     return arr
+
+
+def _count(name: str, value: Any, expected: str) -> int:
+    """`value` as an int if it is a positive whole number (a NumPy integer
+    too, not a bool or a float), else a ValueError naming `name`."""
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
+        raise ValueError(f"fit: {name} must be {expected}, got {type(value).__name__} {value!r:.40}")
+    return int(value)
+
+
+def _check_optimizer_holds_model(model: Any, optimizer: Any) -> None:
+    """Refuse an optimizer that holds none of the model's parameters (built
+    for an earlier model, say): training would silently change nothing."""
+    params = getattr(optimizer, "params", None)
+    if not isinstance(model, Module) or not isinstance(params, list):
+        return
+    own = model.parameters()
+    held = {id(p) for p in params}
+    if own and not any(id(p) in held for p in own):
+        raise ValueError(
+            f"fit: the optimizer holds none of the model's {len(own)} parameters, so training "
+            "would change nothing (was the model created again after the optimizer?); "
+            "build the optimizer from this model: nn.optim.Adam(model.parameters())"
+        )
 
 
 def _is_terminal() -> bool:

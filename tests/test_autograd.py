@@ -313,3 +313,14 @@ def test_backward_refuses_data_changed_in_place_after_an_op_used_it():
         w -= 0.5 * w.grad  # the training-loop update, then a new graph
     (w * x).sum().backward()
     np.testing.assert_array_equal(w.grad, [10.0, 6.0])
+
+
+def test_backward_refuses_a_value_changed_in_place_after_an_op_used_it():
+    a, x = Value(2.0), Value(3.0, requires_grad=False)
+    y = a * x
+    with no_grad():
+        x += 1.0
+    with pytest.raises(BackwardError, match=r"op '\*': its input 1 \(shape scalar\) was changed in place"):
+        y.backward()
+    (a * x).backward()
+    assert a.grad == 4.0

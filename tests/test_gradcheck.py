@@ -70,3 +70,11 @@ def test_input_the_output_does_not_depend_on_has_zero_gradient():
     x = Tensor([1.0], requires_grad=True)
     y = Tensor([2.0], requires_grad=True)
     assert gradcheck(lambda x, y: (x * 3).sum(), x, y)
+
+
+def test_a_data_value_is_not_checked_and_needs_no_gradient():
+    """A Value made with requires_grad=False is data: no gradient reaches it,
+    so gradcheck checks only the inputs that require grad."""
+    assert gradcheck(lambda a, x: a * x + a.tanh(), Value(1.5), Value(2.0, requires_grad=False))
+    with pytest.raises(ValueError, match="at least one Value or Tensor input with requires_grad=True"):
+        gradcheck(lambda x: x * 2, Value(2.0, requires_grad=False))

@@ -310,6 +310,8 @@ def test_progress_bar_without_tqdm(capsys, monkeypatch):
         ({"epochs": 2.5}, ["epochs"]),
         ({"batch_size": 0}, ["batch_size"]),
         ({"batch_size": -1}, ["batch_size"]),
+        ({"batch_size": 2.0}, ["batch_size", "float 2.0"]),
+        ({"X": np.zeros((0, 2)), "y": np.zeros((0, 1))}, ["no rows", "(0, 2)"]),
     ],
     ids=[
         "row mismatch",
@@ -318,6 +320,8 @@ def test_progress_bar_without_tqdm(capsys, monkeypatch):
         "epochs float",
         "batch_size 0",
         "batch_size negative",
+        "batch_size float",
+        "no rows",
     ],
 )
 def test_argument_errors(kwargs, words):
@@ -337,6 +341,59 @@ def test_argument_errors(kwargs, words):
         assert word in str(info.value)
     for name, p in model.named_parameters():
         np.testing.assert_array_equal(p.data, before[name])  # nothing trained
+
+
+def test_zero_rows_blame_the_data_not_batch_size():
+    model = xor_model()
+    for batch_size in (None, 2):
+        with pytest.raises(ValueError) as info:
+            nn.fit(
+                model,
+                np.zeros((0, 2)),
+                np.zeros((0, 1)),
+                nn.mse_loss,
+                nn.optim.SGD(model.parameters(), 0.1),
+                1,
+                batch_size=batch_size,
+                progress=False,
+            )
+        assert "the data has no rows" in str(info.value) and "batch_size" not in str(info.value)
+
+
+def test_numpy_integers_are_ints_for_epochs_and_batch_size():
+    X, y = nn.datasets.xor()
+    model = xor_model()
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    history = nn.fit(model, X, y, nn.mse_loss, opt, np.int64(3), batch_size=np.int32(2), progress=False)
+    assert len(history["loss"]) == 3
+
+
+def test_an_optimizer_built_for_another_model_is_refused():
+    # a notebook habit: the model cell run again after the optimizer cell
+    X, y = nn.datasets.xor()
+    old = xor_model(0)
+    opt = nn.optim.SGD(old.parameters(), lr=0.1)
+    model = xor_model(1)
+    before = model.state_dict()
+    with pytest.raises(
+        ValueError, match=r"optimizer holds none of the model's 4 parameters.*model.parameters\(\)"
+    ):
+        nn.fit(model, X, y, nn.mse_loss, opt, 3, progress=False)
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.data, before[name])
+    # an optimizer over part of the model (fine-tuning the last layer) is fine
+    nn.fit(model, X, y, nn.mse_loss, nn.optim.SGD(model.layers[1].parameters(), lr=0.1), 1, progress=False)
+
+
+@pytest.mark.parametrize("what", ["model", "loss"])
+def test_a_class_instead_of_an_instance_is_refused(what):
+    X, y = nn.datasets.xor()
+    model = xor_model()
+    args = {"model": model, "loss": nn.mse_loss} | {what: nn.MLP if what == "model" else nn.MSELoss}
+    with pytest.raises(
+        TypeError, match=rf"fit: {what} must be an instance, e.g. \w+\(\.\.\.\), got the class"
+    ):
+        nn.fit(X=X, y=y, optimizer=nn.optim.SGD(model.parameters(), lr=0.1), epochs=1, progress=False, **args)
 
 
 def test_fit_accepts_tensors_and_lists():

@@ -67,6 +67,15 @@ def test_conv2d_refuses_bad_sizes(bad, error):
         nn.Conv2d(1, 1, bad)
 
 
+@pytest.mark.parametrize(("padding", "hint"), [("same", "padding=k // 2"), ("valid", "padding=0")])
+def test_conv2d_padding_by_name_says_which_number_to_give(padding, hint):
+    # PyTorch's padding="same" / "valid": the numbers that mean the same here
+    with pytest.raises(TypeError, match=rf"not '{padding}'.*{hint}"):
+        nn.Conv2d(1, 1, 3, padding=padding)
+    out = nn.Conv2d(1, 1, 3, padding=1)(Tensor(np.ones((1, 1, 5, 5))))
+    assert out.shape == (1, 1, 5, 5)  # "same"
+
+
 def test_max_pool_and_flatten_layers():
     x = Tensor(np.arange(2 * 3 * 4 * 4, dtype=float).reshape(2, 3, 4, 4))
     pooled = nn.MaxPool2d(2)(x)
@@ -104,6 +113,10 @@ def test_dropout_is_the_identity_in_eval_mode_and_at_p_0():
 def test_dropout_refuses_a_p_outside_0_to_1(p):
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         nn.Dropout(p)
+
+
+def test_dropout_accepts_numpy_probabilities():
+    assert nn.Dropout(np.float32(0.25)).p == 0.25
 
 
 def test_dropout_keeps_float32():

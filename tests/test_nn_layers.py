@@ -218,6 +218,19 @@ def test_mlp_needs_at_least_one_layer():
         nn.MLP(2, [])
 
 
+@pytest.mark.parametrize("nouts", [4, 4.0, "4", None])
+def test_mlp_layer_sizes_must_be_a_list(nouts):
+    with pytest.raises(TypeError, match=r"list of layer sizes, e\.g\. MLP\(2, \[4, 1\]\)"):
+        nn.MLP(2, nouts)
+
+
+@pytest.mark.parametrize(
+    "nouts", [(4, 1), range(4, 0, -3), np.array([4, 1])], ids=["tuple", "range", "array"]
+)
+def test_mlp_layer_sizes_in_any_sequence(nouts):
+    assert [layer.weight.shape for layer in nn.MLP(2, nouts, rng=0).layers] == [(2, 4), (4, 1)]
+
+
 # -- initialisation --------------------------------------------------------------------
 def all_weights(module: nn.Module) -> list[np.ndarray]:
     return [p.data.copy() for p in module.parameters()]

@@ -231,6 +231,16 @@ def test_python2_style_header_is_refused_without_a_warning(tmp_path):
 
 
 @pytest.mark.filterwarnings("error")
+def test_header_with_a_bytes_key_is_refused(tmp_path):
+    # found by the fuzz test below: NumPy sorts the keys and lets a TypeError out
+    member = _npy(np.ones(2)).replace(b"'fortran_order'", b"b'fortran_order'", 1)
+    path = tmp_path / "bytes_key.npz"
+    path.write_bytes(_zip([("weight.npy", member)]))
+    message = _refusal(path)
+    assert re.search(r"bytes_key\.npz.*'weight' is not a valid \.npy array", message), message
+
+
+@pytest.mark.filterwarnings("error")
 def test_empty_archive_is_the_state_of_a_model_without_parameters(tmp_path):
     # Module.save of a parameterless model writes an empty zip: it must round-trip.
     path = tmp_path / "empty.npz"

@@ -1,7 +1,8 @@
 """nn losses, as functions and as Modules: values against hand-written NumPy
 and torch.nn.functional (float64), gradients against finite differences and
 torch, the kinds of target accepted, the extremes (probabilities 0 and 1,
-logits of ±1000) and the errors for labels and shapes."""
+logits of ±1000) and the errors for labels and shapes, NaN, swapped arguments and
+PyTorch options."""
 
 from __future__ import annotations
 
@@ -128,7 +129,7 @@ def test_gradient_matches_finite_differences(case):
     assert gradcheck(lambda x: module()(x, target), Tensor(pred, requires_grad=True), atol=1e-8, rtol=1e-5)
 
 
-@pytest.mark.parametrize("case", ["mse", "bce soft targets", "bce with logits soft"])
+@pytest.mark.parametrize("case", ["mse", "bce soft targets", "bce with logits soft", "cross entropy soft"])
 def test_gradient_reaches_a_target_tensor_that_requires_grad(case):
     fn, _, pred, target, _ = CASES[case]
     x, t = Tensor(pred, requires_grad=True), Tensor(target, requires_grad=True)
@@ -338,10 +339,113 @@ def test_float32_predictions_with_list_or_float64_targets_stay_float32(fn, pred,
     np.testing.assert_allclose(loss.item(), fn(Tensor(pred), target).item(), rtol=1e-6)
 
 
-@pytest.mark.parametrize("bad", [-0.1, 1.5, np.nan])
+@pytest.mark.parametrize("bad", [-0.1, 1.5, np.inf])
 def test_bce_refuses_probabilities_outside_0_1(bad):
     with pytest.raises(ValueError, match=r"probabilities in \[0, 1\].*binary_cross_entropy_with_logits"):
         nn.binary_cross_entropy(Tensor([0.5, bad]), [1.0, 0.0])
+
+
+def test_bce_on_nan_predictions_says_nan_not_range():
+    # a diverged model outputs NaN: blaming the range (and suggesting logits) would mislead
+    prob = Tensor([[0.5], [np.nan], [np.nan]])
+    with pytest.raises(ValueError) as info:
+        nn.binary_cross_entropy(prob, [[1.0], [0.0], [1.0]])
+    message = str(info.value)
+    for words in ("predictions contain NaN", "2 of 3", "index (1, 0)", "learning rate", "detect_anomaly"):
+        assert words in message, message
+    assert "[0, 1]" not in message and "with_logits" not in message
+
+
+def test_bce_on_nan_targets_says_the_targets_contain_nan():
+    with pytest.raises(ValueError, match=r"targets contain NaN.*missing values"):
+        nn.binary_cross_entropy(Tensor([0.5, 0.5]), [1.0, np.nan])
+    with pytest.raises(ValueError, match="targets contain NaN"):
+        nn.binary_cross_entropy_with_logits(Tensor([0.5, 0.5]), [np.nan, 1.0])
+
+
+def test_bce_refuses_nan_predictions_like_pytorch():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: needed for the reference losses")
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.binary_cross_entropy(
+            torch.tensor([0.5, float("nan")], dtype=torch.float64),
+            torch.tensor([1.0, 0.0], dtype=torch.float64),
+        )
+    with pytest.raises(ValueError, match="NaN"):
+        nn.binary_cross_entropy(Tensor([0.5, np.nan]), [1.0, 0.0])
+
+
+# -- PyTorch habits -----------------------------------------------------------------------
+ONE_HOT = np.eye(3, dtype=np.int64)[[0, 2, 1, 2]]
+
+
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.uint8, bool])
+def test_cross_entropy_integer_one_hot_labels_explain_indices_and_floats(dtype):
+    with pytest.raises(TypeError) as info:
+        nn.cross_entropy(Tensor(np.zeros((4, 3))), ONE_HOT.astype(dtype))
+    message = str(info.value)
+    for words in (
+        "shape (4, 3)",
+        "class indices",
+        "shape (4,)",
+        "must be floats",
+        "argmax(1)",
+        "astype(float)",
+    ):
+        assert words in message, message
+
+
+def test_cross_entropy_integer_one_hot_labels_are_refused_by_pytorch_too_and_both_fixes_agree():
+    torch = pytest.importorskip("torch", reason="PyTorch is not installed: needed for the reference losses")
+    logits = np.random.default_rng(0).standard_normal((4, 3))
+    with pytest.raises(RuntimeError):
+        torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(ONE_HOT))
+    with pytest.raises(TypeError):
+        nn.cross_entropy(Tensor(logits), ONE_HOT)
+    expected = torch.nn.functional.cross_entropy(torch.tensor(logits), torch.tensor(ONE_HOT.argmax(1))).item()
+    for fixed in (ONE_HOT.argmax(1), ONE_HOT.astype(float)):
+        np.testing.assert_allclose(nn.cross_entropy(Tensor(logits), fixed).item(), expected, rtol=RTOL)
+
+
+def test_cross_entropy_integer_labels_of_shape_n_1_are_still_indices():
+    logits = np.random.default_rng(0).standard_normal((4, 1))
+    assert nn.cross_entropy(Tensor(logits), np.zeros((4, 1), dtype=int)).item() == 0.0
+
+
+@pytest.mark.parametrize(
+    ("fn", "target"),
+    [
+        (nn.binary_cross_entropy, np.array([[1.0], [0.0]])),
+        (nn.binary_cross_entropy_with_logits, np.array([[1.0], [0.0]])),
+        (nn.cross_entropy, np.array([1, 0])),
+    ],
+    ids=["bce", "bce with logits", "cross entropy"],
+)
+def test_swapped_target_and_prediction_are_refused(fn, target):
+    # Keras and scikit-learn take (y_true, y_pred): here the array would be
+    # read as the prediction and the model trained toward a wrong objective
+    model = nn.Linear(2, 1 if target.ndim == 2 else 2, rng=0)
+    out = model(Tensor(np.ones((2, 2))))
+    if fn is nn.binary_cross_entropy:
+        out = out.sigmoid()
+    with pytest.raises(TypeError, match=r"model's output first.*swap them"):
+        fn(target, out)
+    fn(out, target)  # the right order works
+
+
+def test_swapping_the_arguments_of_bce_changes_the_loss():
+    # why the order check matters: with the roles swapped, BCE is a different number
+    prob, target = np.array([0.3, 0.8]), np.array([1.0, 0.0])
+    right = nn.binary_cross_entropy(Tensor(prob), target).item()
+    wrong = nn.binary_cross_entropy(Tensor(target), prob).item()
+    assert abs(right - wrong) > 1.0
+
+
+@pytest.mark.parametrize("module", [nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss])
+def test_loss_modules_refuse_pytorch_options_saying_the_loss_is_the_mean(module):
+    with pytest.raises(TypeError, match=r"takes no arguments.*reduction='sum'.*mean"):
+        module(reduction="sum")
+    with pytest.raises(TypeError, match="takes no arguments"):
+        module(np.ones(2))
 
 
 def test_softmax_cross_entropy_with_logits_far_apart_raises_nothing_under_strict_numpy():

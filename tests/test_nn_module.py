@@ -1,9 +1,13 @@
 """nn.Module: parameter discovery (order, names, no duplicates), zero_grad,
 state_dict / load_state_dict, save / nn.load_state (.npz only, never pickle,
-clear errors for damaged files), Sequential, the activation modules and repr."""
+clear errors for damaged files), Sequential, the activation modules and repr;
+frozen parameters (still parameters, saved and loaded, left alone by
+training), parameters not silently rebound to constants, keyword arguments to
+forward, and modules that pickle and deepcopy."""
 
 from __future__ import annotations
 
+import copy
 import pickle
 import struct
 from pathlib import Path
@@ -321,6 +325,16 @@ def test_sequential_indexing_len_and_iteration():
     assert len(nn.Sequential()) == 0
 
 
+def test_a_slice_of_a_sequential_is_a_sequential_of_the_same_modules():
+    seq = nn.Sequential(nn.Linear(2, 3, rng=0), nn.Tanh(), nn.Linear(3, 1, rng=1))
+    body = seq[:-1]  # PyTorch's way to drop the head
+    assert isinstance(body, nn.Sequential) and len(body) == 2
+    assert body[0] is seq[0] and body[1] is seq[1]
+    x = Tensor([[1.0, -2.0]])
+    np.testing.assert_array_equal(body(x).data, np.tanh(seq[0](x).data))
+    assert body.parameters() == [seq[0].weight, seq[0].bias]
+
+
 def test_sequential_of_layers_matches_numpy():
     first, second = nn.Linear(2, 3, rng=0), nn.Linear(3, 2, rng=1)
     x = np.random.default_rng(2).standard_normal((4, 2))
@@ -387,3 +401,273 @@ def test_repr_is_readable():
     assert "MLP(" in lines[3]
     assert any("Layer(3, 1" in line and "sigmoid" in line for line in lines[4:])
     assert all(line.startswith("  ") for line in lines[1:-1])  # children are indented
+
+
+# -- frozen parameters --------------------------------------------------------------
+def freeze(p: Tensor) -> Tensor:
+    p.requires_grad = False
+    return p
+
+
+def test_a_frozen_parameter_stays_a_parameter_under_its_name():
+    model = nn.MLP(2, [3, 1], rng=0)
+    names = [n for n, _ in model.named_parameters()]
+    params = model.parameters()
+    freeze(model.layers[0].weight)
+    assert [n for n, _ in model.named_parameters()] == names
+    assert all(a is b for a, b in zip(model.parameters(), params))
+    assert list(model.state_dict()) == names
+    np.testing.assert_array_equal(model.state_dict()["layers.0.weight"], model.layers[0].weight.data)
+    model.layers[0].weight.requires_grad = True  # unfrozen: still there, of course
+    assert [n for n, _ in model.named_parameters()] == names
+
+
+def test_frozen_parameters_in_hand_written_modules_and_lists():
+    model = Tiny()
+    names = [n for n, _ in model.named_parameters()]
+    freeze(model.scale)
+    freeze(model.blocks[0][1].weight)
+    assert [n for n, _ in model.named_parameters()] == names
+    assert not any(p is model.offset for p in model.parameters())  # a constant never was one
+
+    class Listed(nn.Module):
+        def __init__(self) -> None:
+            self.ws = [Tensor([1.0], requires_grad=True), Tensor([2.0]), (Tensor([3.0], requires_grad=True),)]
+
+    listed = Listed()
+    freeze(listed.ws[0])
+    freeze(listed.ws[2][0])
+    assert [n for n, _ in listed.named_parameters()] == ["ws.0", "ws.2.0"]
+
+
+def test_a_tensor_given_requires_grad_later_is_a_parameter_while_it_does():
+    class Late(nn.Module):
+        def __init__(self) -> None:
+            self.w = Tensor([1.0])
+
+    late = Late()
+    assert late.parameters() == []
+    late.w.requires_grad = True
+    assert late.parameters() == [late.w]
+
+
+def train_one_step(model: nn.Module, opt) -> None:
+    opt.zero_grad()
+    (model(Tensor(np.random.default_rng(0).standard_normal((5, 2)))) ** 2).sum().backward()
+    opt.step()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda ps: nn.optim.SGD(ps, lr=0.5),
+        lambda ps: nn.optim.SGD(ps, lr=0.5, momentum=0.9),
+        lambda ps: nn.optim.Adam(ps, lr=0.1),
+    ],
+    ids=["SGD", "SGD momentum", "Adam"],
+)
+def test_training_leaves_a_frozen_parameter_unchanged(make):
+    model = nn.MLP(2, [3, 1], rng=0)
+    frozen = model.layers[0].weight
+    (model(Tensor(np.ones((1, 2)))) ** 2).sum().backward()  # a gradient from before the freeze
+    freeze(frozen)
+    before = model.state_dict()
+    opt = make(model.parameters())  # model.parameters() with a frozen one is accepted
+    assert any(p is frozen for p in opt.params)
+    opt.step()  # the stale gradient must not move it
+    train_one_step(model, opt)
+    after = model.state_dict()
+    np.testing.assert_array_equal(after["layers.0.weight"], before["layers.0.weight"])
+    for name in ("layers.0.bias", "layers.1.weight", "layers.1.bias"):
+        assert not np.array_equal(after[name], before[name]), name
+
+
+def test_save_and_load_restore_frozen_weights(tmp_path):
+    source = nn.MLP(2, [3, 1], rng=0)
+    for p in source.parameters():
+        p.data += 1.0  # "trained" weights, not the initial ones
+    freeze(source.layers[0].weight)
+    path = tmp_path / "frozen.npz"
+    source.save(path)
+    assert "layers.0.weight" in nn.load_state(path)
+    for frozen_in_target in (False, True):
+        target = nn.MLP(2, [3, 1], rng=1)
+        if frozen_in_target:
+            freeze(target.layers[0].weight)
+        target.load_state_dict(nn.load_state(path))
+        for (name, a), (_, b) in zip(source.named_parameters(), target.named_parameters()):
+            np.testing.assert_array_equal(b.data, a.data, err_msg=name)
+
+
+# -- rebinding a parameter ------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("value", "given"),
+    [
+        (lambda: Tensor(np.zeros((2, 3))), "a Tensor that does not require grad"),
+        (lambda: np.zeros((2, 3)), "an object of type ndarray"),
+        (lambda: Tensor(np.zeros((2, 3)), requires_grad=True) * 2, "the result of an operation ('*')"),
+    ],
+    ids=["constant Tensor", "ndarray", "non-leaf"],
+)
+def test_assigning_a_constant_to_a_parameter_is_refused_with_the_fix(value, given):
+    # it would silently stop training and saving that weight (PyTorch refuses it too)
+    layer = nn.Linear(2, 3, rng=0)
+    weight = layer.weight
+    with pytest.raises(TypeError) as info:
+        layer.weight = value()
+    message = str(info.value)
+    for words in (given, "Linear.weight", "a parameter", ".data[...] = values", "requires_grad=True"):
+        assert words in message, message
+    assert layer.weight is weight
+
+
+def test_a_parameter_may_be_replaced_by_a_parameter_or_removed():
+    layer = nn.Linear(2, 3, rng=0)
+    new = Tensor(np.ones((2, 3)), requires_grad=True)
+    layer.weight = new
+    assert layer.parameters() == [new, layer.bias]
+    layer.bias = None
+    assert layer.parameters() == [new]
+    assert layer(Tensor([[1.0, 2.0]])).shape == (1, 3)
+    layer.bias = Tensor(np.zeros(3))  # no longer a parameter name: a constant is allowed
+    assert layer.parameters() == [new]
+    del layer.weight
+    layer.weight = Tensor(np.ones((2, 3)))
+    assert layer.parameters() == []
+
+
+def test_the_record_of_parameters_stays_out_of_names_and_repr():
+    layer = nn.Linear(2, 3, rng=0)
+    freeze(layer.weight)
+    assert [n for n, _ in layer.named_parameters()] == ["weight", "bias"]
+    assert repr(layer) == "Linear(2, 3)"
+    shallow = copy.copy(layer)
+    shallow.weight = Tensor(np.ones((2, 3)), requires_grad=True)
+    shallow.bias = None
+    assert layer.parameters()[1] is layer.bias  # the copy's changes leave the original's record alone
+
+
+# -- __call__ -------------------------------------------------------------------------
+def test_call_passes_keyword_arguments_to_forward():
+    class Masked(nn.Module):
+        def __init__(self) -> None:
+            self.linear = nn.Linear(2, 2, rng=0)
+
+        def forward(self, x, mask=None, *, scale=1.0):
+            out = self.linear(x) * scale
+            return out if mask is None else out * mask
+
+    model = Masked()
+    x, mask = Tensor([[1.0, 2.0]]), np.array([[1.0, 0.0]])
+    full = model(x).data
+    np.testing.assert_array_equal(model(x, mask=mask).data, full * mask)
+    np.testing.assert_array_equal(model(x, mask, scale=2.0).data, 2 * full * mask)
+    np.testing.assert_array_equal(model(x=x).data, full)
+
+
+# -- load_state_dict arguments ----------------------------------------------------------
+@pytest.mark.parametrize("bad", [None, [], "model.npz", np.ones(3), 3.0], ids=repr)
+def test_load_state_dict_needs_a_dict_and_says_where_to_get_one(bad):
+    with pytest.raises(TypeError) as info:
+        nn.Linear(2, 2).load_state_dict(bad)
+    message = str(info.value)
+    assert (
+        "dict of arrays" in message and "model.state_dict()" in message and "nn.load_state(path)" in message
+    )
+    assert type(bad).__name__ in message
+
+
+def test_load_state_dict_accepts_an_npz_file_opened_by_numpy(tmp_path):
+    source, target = nn.Linear(2, 3, rng=0), nn.Linear(2, 3, rng=1)
+    source.save(tmp_path / "m.npz")
+    with np.load(tmp_path / "m.npz") as state:
+        target.load_state_dict(state)
+    np.testing.assert_array_equal(target.weight.data, source.weight.data)
+
+
+def test_load_state_dict_hints_at_pytorch_weight_layout():
+    state = nn.Linear(2, 3, rng=0).state_dict()
+    state["weight"] = state["weight"].T  # as PyTorch stores nn.Linear(2, 3).weight: (3, 2)
+    with pytest.raises(ValueError, match=r"\(3, 2\).*expects \(2, 3\).*transposed.*\.T"):
+        nn.Linear(2, 3).load_state_dict(state)
+
+
+# -- pickle and deepcopy ---------------------------------------------------------------
+LAYERS = {
+    "Linear": (lambda: nn.Linear(3, 2, rng=0), (4, 3)),
+    "Linear without bias": (lambda: nn.Linear(3, 2, bias=False, rng=0), (4, 3)),
+    **{
+        f"Layer {act}": (lambda act=act: nn.Layer(3, 2, activation=act, rng=0), (4, 3))
+        for act in ("sigmoid", "tanh", "relu", None)
+    },
+    "Neuron": (lambda: nn.Neuron(3, rng=0), (4, 3)),
+    "Neuron without activation": (lambda: nn.Neuron(3, activation=None, rng=0), (4, 3)),
+    "MLP": (lambda: nn.MLP(3, [4, 2], rng=0), (4, 3)),
+    "MLP linear output": (lambda: nn.MLP(3, [4, 2], activation="relu", out_activation=None, rng=0), (4, 3)),
+    "Sequential": (lambda: nn.Sequential(nn.Linear(3, 4, rng=0), nn.Tanh(), nn.Linear(4, 1, rng=1)), (4, 3)),
+    "Conv2d": (lambda: nn.Conv2d(2, 3, 3, padding=1, rng=0), (2, 2, 5, 5)),
+    "CNN": (
+        lambda: nn.Sequential(
+            nn.Conv2d(1, 2, 3, rng=0),
+            nn.ReLU(),
+            nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(0.5, rng=1),
+            nn.Linear(2 * 3 * 3, 2, rng=2),
+            nn.Sigmoid(),
+        ),
+        (3, 1, 8, 8),
+    ),
+    "Dropout": (lambda: nn.Dropout(0.3, rng=0), (4, 3)),
+    "Tiny": (Tiny, (4, 2)),
+}
+COPIES = {
+    "pickle": lambda m: pickle.loads(pickle.dumps(m)),
+    "deepcopy": copy.deepcopy,
+}
+
+
+@pytest.mark.parametrize("how", list(COPIES))
+@pytest.mark.parametrize("kind", list(LAYERS))
+@pytest.mark.parametrize("state", ["fresh", "after backward", "eval mode", "frozen"])
+def test_modules_pickle_and_deepcopy_to_an_independent_equal_model(kind, how, state):
+    make, shape = LAYERS[kind]
+    model = make()
+    x = Tensor(np.random.default_rng(5).standard_normal(shape))
+    if state == "after backward" and model.parameters():
+        (model(x) ** 2).sum().backward()
+    if state == "eval mode":
+        model.eval()
+    if state == "frozen" and model.parameters():
+        freeze(model.parameters()[0])
+    twin = COPIES[how](model)
+    assert type(twin) is type(model) and repr(twin) == repr(model)
+    assert twin.training == model.training
+    assert [n for n, _ in twin.named_parameters()] == [n for n, _ in model.named_parameters()]
+    for (name, p), (_, q) in zip(model.named_parameters(), twin.named_parameters()):
+        assert q is not p and q.requires_grad == p.requires_grad, name
+        np.testing.assert_array_equal(q.data, p.data, err_msg=name)
+        assert (q.grad is None) == (p.grad is None), name
+        if p.grad is not None:
+            np.testing.assert_array_equal(q.grad, p.grad, err_msg=name)
+            assert not np.shares_memory(q.grad, p.grad)
+    # the same outputs (Dropout's generator state is copied too, so the same masks)
+    np.testing.assert_array_equal(twin(x).data, model(x).data)
+    # independent: changing the copy's weights leaves the original alone
+    before = model.state_dict()
+    for q in twin.parameters():
+        q.data += 1.0
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.data, before[name], err_msg=name)
+    if twin.parameters():
+        assert not np.array_equal(twin(x).data, model(x).data)
+
+
+def test_a_copy_trains_on_its_own():
+    model = nn.MLP(2, [3, 1], rng=0)
+    twin = copy.deepcopy(model)
+    before = model.state_dict()
+    train_one_step(twin, nn.optim.SGD(twin.parameters(), lr=0.5))
+    for name, p in model.named_parameters():
+        np.testing.assert_array_equal(p.data, before[name], err_msg=name)
+    assert not np.array_equal(twin.layers[0].weight.data, before["layers.0.weight"])

@@ -67,17 +67,19 @@ def test_all_has_one_step_per_node_root_first_and_each_node_after_its_users(caps
     names = node_names(order)
     steps = STEP.findall(out)
     assert len(order) == 29
-    assert [int(k) for k, _, _ in steps] == list(range(1, len(order) + 1))
-    assert {int(n) for _, n, _ in steps} == {len(order)}
+    graded = [node for node in order if node.requires_grad]  # all but the number 1 in 1 - ypred
+    assert len(graded) == 28
+    assert [int(k) for k, _, _ in steps] == list(range(1, len(graded) + 1))
+    assert {int(n) for _, n, _ in steps} == {len(graded)}
     stepped = [name for _, _, name in steps]
     assert stepped[0] == "L"
-    assert sorted(stepped) == sorted(names.values())
+    assert sorted(stepped) == sorted(names[id(node)] for node in graded)
     position = {name: i for i, name in enumerate(stepped)}
-    for node in order:
-        for parent in node.parents:  # a node's step comes before the steps of its inputs
+    for node in graded:
+        for parent in filter(lambda p: p.requires_grad, node.parents):  # before the steps of its inputs
             assert position[names[id(node)]] < position[names[id(parent)]]
     assert set(stepped[-9:]) & set(PARAMETERS)  # leaves come late
-    assert "step 1 of 29: L\n  at L (**2): dL/dL = 1.0\n" in out
+    assert "step 1 of 28: L\n  at L (**2): dL/dL = 1.0\n" in out
 
 
 def test_expression_steps_and_final_grads_match_backward(capsys):
@@ -170,22 +172,22 @@ def test_without_a_terminal_it_prints_everything_and_says_so():
     first, rest = result.stdout.split("\n", 1)
     assert "not a terminal" in first
     assert "as with --all" in first
-    assert len(STEP.findall(rest)) == 29
+    assert len(STEP.findall(rest)) == 28
     assert "\x1b" not in result.stdout
 
 
 def test_screens_fit_the_terminal():
     walk = stepthrough.Walkthrough.run(stepthrough.gender_problem())
-    for size, k in [((120, 40), 0), ((80, 24), 3), ((100, 30), 14), ((80, 24), 29)]:
+    for size, k in [((120, 40), 0), ((80, 24), 3), ((100, 30), 14), ((80, 24), 28)]:
         lines = stepthrough.screen(walk, k, False, os.terminal_size(size)).split("\n")
         assert len(lines) <= size[1]
         assert max(len(line) for line in lines) <= size[0]
         if k < len(walk.steps):
-            assert f"step {k + 1} of 29" in lines[-1]
+            assert f"step {k + 1} of 28" in lines[-1]
             current = walk.steps[k]
             assert any(line.startswith(">") and f"  {current.name} " in line for line in lines)
         else:
-            assert "summary after step 29 of 29" in lines[-1]
+            assert "summary after step 28 of 28" in lines[-1]
             assert any("dL/dw1 = 0.02147" in line for line in lines)
     full = stepthrough.screen(walk, 0, True, os.terminal_size((120, 40)))
     assert "more above" not in full
@@ -197,7 +199,7 @@ def test_input_fallback_when_single_keys_are_not_available(monkeypatch, capsys):
     walk = stepthrough.Walkthrough.run(stepthrough.gender_problem())
     stepthrough.interactive(walk, color=False)
     screens = capsys.readouterr().out.split(stepthrough.CLEAR)[1:]
-    footers = [re.search(r"step (\d+) of 29", s).group(1) for s in screens]
+    footers = [re.search(r"step (\d+) of 28", s).group(1) for s in screens]
     assert footers == ["1", "2", "3", "2"]
 
 
@@ -242,13 +244,13 @@ def test_keys_step_forward_and_back_in_a_terminal(no_color):
     )
     seen = bytearray()
     try:
-        at = read_until(master, seen, b"step 1 of 29", 0)
+        at = read_until(master, seen, b"step 1 of 28", 0)
         os.write(master, b"n")
-        at = read_until(master, seen, b"step 2 of 29", at)
+        at = read_until(master, seen, b"step 2 of 28", at)
         os.write(master, b"\x1b[C")  # right arrow
-        at = read_until(master, seen, b"step 3 of 29", at)
+        at = read_until(master, seen, b"step 3 of 28", at)
         os.write(master, b"b")
-        at = read_until(master, seen, b"step 2 of 29", at)
+        at = read_until(master, seen, b"step 2 of 28", at)
         os.write(master, b"q")
         assert child.wait(timeout=20) == 0
         attrs = termios.tcgetattr(slave)  # the terminal is back in line mode with echo

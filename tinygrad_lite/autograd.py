@@ -26,7 +26,7 @@ import gc
 import itertools
 import operator
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -65,13 +65,19 @@ class Node:
     when that happened, on the same clock as ``_seq``."""
 
     __slots__ = ("_changed", "_mark", "_seq")
-    latest_change = -1  # the clock reading of the last change in place of any node
 
     def changed_in_place(self) -> None:
         """Note that this node's data was just changed in place: a graph built
         before now that reads it would compute its gradients from the new
         values, so backward refuses such a graph (`check_unchanged`)."""
-        self._changed = Node.latest_change = new_seq()
+        self._changed = changes.latest = new_seq()
+
+
+def changed_in_place(nodes: Iterable[Node]) -> None:
+    """`Node.changed_in_place` for many nodes at once (an optimizer's step)."""
+    now = changes.latest = new_seq()
+    for node in nodes:
+        node._changed = now
 
     def _propagate(self) -> None:
         """Add dL/dparent through this node to each parent's grad."""
@@ -82,15 +88,33 @@ class Node:
 new_seq = itertools.count().__next__  # thread-safe under the GIL
 
 
+class _Changes:
+    """``latest``: the clock reading (`new_seq`) of the last change in place
+    of any node, -1 before the first. An instance, not a class attribute of
+    `Node`: writing to a class invalidates the interpreter's cached attribute
+    lookups on all its instances, which made every op after a step slower."""
+
+    __slots__ = ("latest",)
+
+    def __init__(self) -> None:
+        self.latest = -1
+
+
+changes = _Changes()
+
+
 def check_unchanged(order: list) -> None:
     """Refuse a backward pass through data changed in place after an op used
     it (PyTorch refuses it too, by its version counters): the op's gradient
     would silently be computed from the new values. `order` is sorted by
     creation, so one comparison clears the common case: no change since the
-    first computed node of the graph was made."""
-    first = next((node._seq for node in order if node.parents), None)
-    if first is None or Node.latest_change < first:
-        return
+    first computed node of the graph was made (parameters updated in place
+    before the forward pass)."""
+    for node in order:
+        if node.parents:
+            if changes.latest < node._seq:
+                return
+            break
     for node in order:
         for i, used in enumerate((node, *node.parents) if node.parents else ()):
             if getattr(used, "_changed", -1) > node._seq:
@@ -220,14 +244,20 @@ def backward(root: Any, seed: Any) -> None:
     nodes at once would mix their sums. Serialised, every leaf receives
     exactly the sum of all passes' contributions.
     """
-    with _one_pass_at_a_time:
+    _one_pass_at_a_time.acquire()
+    collecting = gc.isenabled()  # as gc_paused(), without its object: this is the hot path
+    gc.disable()  # the collector would walk the whole graph for nothing
+    try:
         if state.anomaly:
             collections.deque(backward_pass(root, seed), maxlen=0)
-            return
-        with gc_paused():  # the collector would walk the whole graph for nothing
+        else:
             for node in reversed(_prepare(root, seed)):
                 if node.parents:
                     node._propagate()
+    finally:
+        if collecting:
+            gc.enable()
+        _one_pass_at_a_time.release()
 
 
 _one_pass_at_a_time = threading.Lock()
@@ -237,7 +267,8 @@ def _prepare(root: Any, seed: Any) -> list:
     """The topological order of `root`'s graph, with intermediate grads reset
     (leaves keep theirs: they accumulate) and `root` seeded."""
     order = topological_order(root)
-    check_unchanged(order)
+    if changes.latest > order[0]._seq:  # something changed in place since the oldest node
+        check_unchanged(order)
     for node in order:
         if node.parents:
             node._reset_grad()

@@ -30,16 +30,16 @@ def gradcheck(
 ) -> bool:
     """Check the gradient of ``fn(*inputs)`` with respect to each input.
 
-    `fn` returns a scalar `Value` or a one-element `Tensor`. Every `Value`
-    input and every `Tensor` input with ``requires_grad=True`` is checked
-    (other tensors are constants); tensors must be float64, since finite
+    `fn` returns a scalar `Value` or a one-element `Tensor`. Every input
+    with ``requires_grad=True`` is checked (other inputs are data or
+    constants, which no gradient reaches); tensors must be float64, since finite
     differences in float32 are too coarse to mean anything. Returns True, or
     raises `GradcheckError` naming the input, the index and both values.
     The inputs' data and grads are left as they were.
     """
-    checked = [(k, x) for k, x in enumerate(inputs) if isinstance(x, Value) or _is_param(x)]
+    checked = [(k, x) for k, x in enumerate(inputs) if _is_param(x)]
     if not checked:
-        raise ValueError("gradcheck needs at least one Value or a Tensor with requires_grad=True")
+        raise ValueError("gradcheck needs at least one Value or Tensor input with requires_grad=True")
     for k, x in checked:
         if isinstance(x, Tensor) and x.dtype != np.float64:
             raise ValueError(
@@ -81,7 +81,7 @@ def gradcheck(
 
 
 def _is_param(x: Any) -> bool:
-    return isinstance(x, Tensor) and x.requires_grad
+    return isinstance(x, (Value, Tensor)) and x.requires_grad
 
 
 def _scalar(out: Any) -> float:

@@ -116,10 +116,9 @@ def draw_graph(
     dtype when not float64, and its values only when it has at most
     `SMALL_TENSOR` elements (else their range). One ellipse per operation,
     named by its op ("+", "*", "sigmoid", "@", ...), with edges
-    input -> op -> output. Box colours: parameters (a Tensor leaf that requires
-    grad; a Value leaf with a label) in blue, inputs and constants (a Tensor
-    leaf without grad; an unlabelled Value leaf, such as the 2 in ``a * 2``)
-    in grey, intermediate results in white, the root in orange.
+    input -> op -> output. Box colours: parameters (a leaf that requires grad)
+    in blue, inputs and constants (a leaf without grad, such as the 2 in
+    ``a * 2``) in grey, intermediate results in white, the root in orange.
 
     At most `max_nodes` boxes are drawn (None: all), the ones fewest steps away
     from the root; a red note says how many were left out. `rankdir` is the

@@ -344,7 +344,7 @@ class Sigmoid:
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
         z = ctx.data
-        return (g * z * (1 - z),)
+        return (g * (z * (1 - z)),)  # the local derivative first, as the tutorials compute it
 
 
 class Relu:

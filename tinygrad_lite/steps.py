@@ -46,13 +46,17 @@ FORMULAS: dict[str, tuple[str, ...]] = {
     "log_sigmoid": ("sigmoid(-{x})",),
     "bce": ("({x} - {y}) / ({x}·(1 - {x}))", "ln(1 - {x}) - ln({x})"),
     "mse": ("2·({x} - {y})/n", "-2·({x} - {y})/n"),
-    "cross_entropy": ("(softmax({x}) - onehot({y}))/n", "none: labels are not differentiated"),
+    "cross_entropy": (
+        "(softmax({x})·sum({y}) - {y})/n for probability rows {y}, (softmax({x}) - onehot({y}))/n for labels",
+        "-log_softmax({x})/n for probability rows (integer labels get none)",
+    ),
     "@": ("g @ {y}ᵀ", "{x}ᵀ @ g"),
     "softmax": ("{z}·(g - sum(g·{z}))",),
     "log_softmax": ("g - softmax({x})·sum(g)",),
     "sum": ("1 for every element summed",),
     "mean": ("1/n for each of the n elements averaged",),
     "max": ("1/k at the k largest elements, 0 elsewhere",),
+    "min": ("1/k at the k smallest elements, 0 elsewhere",),
     "reshape": ("g reshaped back to the shape of {x}",),
     "transpose": ("g with the axes of {x} put back",),
     "getitem": ("g at the elements {x}[index] took, 0 elsewhere",),
@@ -125,13 +129,11 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
 
 def kind(node: Any) -> str:
     """The part a node plays, for the graph views: "result" (computed by an op),
-    "parameter" (a Tensor leaf that requires grad; a Value leaf with a label,
-    since every Value receives a gradient and the ones you named are yours) or
-    "constant" (any other leaf: data, and numbers met in an op)."""
+    "parameter" (a leaf that requires grad) or "constant" (any other leaf:
+    data, and numbers met in an op)."""
     if node.parents:
         return "result"
-    trainable = bool(node.label) if isinstance(node, Value) else node.requires_grad
-    return "parameter" if trainable else "constant"
+    return "parameter" if node.requires_grad else "constant"
 
 
 def forward_order(root: Any) -> list:

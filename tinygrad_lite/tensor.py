@@ -104,7 +104,7 @@ class Tensor(autograd.Node):
             g = g if g.dtype == dtype else g.astype(dtype)
             self.grad = g if self.grad is None else self.grad + g
         elif self.grad is None:  # a leaf's grad is the user's: its own writable array
-            self.grad = g if new and g.dtype == dtype else np.array(g, dtype=dtype)
+            self.grad = g if new and g.dtype == dtype else _grad_copy(g, dtype)
         else:
             self.grad += g
 
@@ -167,19 +167,19 @@ class Tensor(autograd.Node):
 
     @property
     def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+        return self._data.shape
 
     @property
     def ndim(self) -> int:
-        return self.data.ndim
+        return self._data.ndim
 
     @property
     def dtype(self) -> np.dtype:
-        return self.data.dtype
+        return self._data.dtype
 
     @property
     def size(self) -> int:
-        return self.data.size
+        return self._data.size
 
     def numpy(self) -> np.ndarray:
         """The data as a NumPy array (shared, not copied)."""
@@ -196,6 +196,16 @@ class Tensor(autograd.Node):
         return Tensor(self.data, dtype=self.dtype, label=self.label)
 
     def __array__(self, dtype: Any = None, copy: Any = None) -> np.ndarray:
+        """What NumPy sees when it converts a tensor (``np.asarray(t)``, ``np.dot(t, ...)``).
+        Refused for a tensor that requires grad, as in PyTorch: the NumPy result
+        would silently leave the graph, and no gradient would flow through it."""
+        if self.requires_grad:
+            raise TypeError(
+                f"NumPy cannot take a tensor that requires grad (shape {self.shape}): the result "
+                "would be a plain array outside the graph, so no gradient would flow through it. "
+                "Use the tensor's own operations (t.sum(), t @ w, t.reshape(...)), or t.numpy() / "
+                "t.detach() for the values alone"
+            )
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __len__(self) -> int:
@@ -534,16 +544,19 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
             f"{_format_params(params)}: {reason}"
         ) from None
     out._data = data if type(data) is np.ndarray else np.asarray(data)
-    out.requires_grad = False
-    if state.grad_enabled:
+    if state.plain:  # recording without anomaly checks: the common case, one test
         for p in inputs:
             if p.requires_grad:
                 out.requires_grad, out.op, out._fn = True, fn.name, fn
-                break
-    if not out.requires_grad:  # a leaf: nothing to differentiate through
-        out.op, out._fn, out.parents, out.saved = "", None, (), None
+                return out
+    elif state.grad_enabled and any(p.requires_grad for p in inputs):
+        out.requires_grad, out.op, out._fn = True, fn.name, fn
+        autograd.check_forward(out, autograd.all_finite(out._data))  # anomaly detection is on
+        return out
+    # a leaf: nothing to differentiate through
+    out.requires_grad, out.op, out._fn, out.parents, out.saved = False, "", None, (), None
     if state.anomaly:
-        autograd.check_forward(out, autograd.all_finite(out.data))
+        autograd.check_forward(out, autograd.all_finite(out._data))
     return out
 
 
@@ -580,9 +593,20 @@ def _format_params(params: dict) -> str:
 def _constant(x: Any, dtype: np.dtype) -> Tensor:
     """A non-grad leaf for a plain number or array met in an op (a number
     takes `number_dtype`; arrays are checked as `Tensor(x)` checks them)."""
+    if type(x) is float or type(x) is int:  # the common case, at a third of Tensor(x)'s cost
+        return _leaf(np.array(x, dtype if dtype.kind == "f" else number_dtype(x, dtype)))
     if isinstance(x, _NUMBERS):
-        return Tensor(x, dtype=number_dtype(x, dtype))
+        return _leaf(np.array(x, number_dtype(x, dtype)))
     return Tensor(x)
+
+
+def _leaf(data: np.ndarray) -> Tensor:
+    """A constant leaf holding `data` as it is (the caller made the array),
+    every slot set as `Tensor.__init__` sets it, without its checks."""
+    t = Tensor.__new__(Tensor)
+    t._data, t._seq, t._mark, t.grad, t.saved, t.label = data, new_seq(), None, None, None, ""
+    t.requires_grad, t.op, t._fn, t.parents = False, "", None, ()
+    return t
 
 
 _NUMBERS = (int, float, np.integer, np.floating, np.bool_)
@@ -631,6 +655,17 @@ def _in_place_operand(target: Tensor, value: Any, symbol: str) -> Any:
             "cannot hold without losing them; write x = x ... (a new tensor) or convert x first"
         )
     return value
+
+
+def _grad_copy(g: np.ndarray, dtype: np.dtype) -> np.ndarray:
+    """A leaf's own copy of the gradient `g`, in the leaf's dtype; refused for
+    an integer leaf (requires_grad set by hand), which would truncate it."""
+    if dtype.kind != "f":
+        raise TypeError(
+            f"a tensor of dtype {dtype} cannot hold a gradient: only floating-point tensors can "
+            "require grad (as in PyTorch)"
+        )
+    return np.array(g, dtype=dtype)
 
 
 def _leaf_in_place(what: str, leaf: Tensor) -> str:

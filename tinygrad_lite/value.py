@@ -10,11 +10,18 @@ No closures are kept, so a node holds no reference back to itself and the
 garbage collector has no cycles to chase. Arithmetic follows IEEE floats as
 NumPy does: ``exp`` overflows to inf, ``log(0)`` is -inf, ``1/0`` is inf,
 never a Python exception in the middle of a graph.
+
+Where the API says nothing, a Value behaves as a zero-dimensional PyTorch
+tensor of float64: a leaf made with ``requires_grad=False`` (and every plain
+number met in an op) is data that no gradient reaches, an op's result
+requires grad when any of its inputs does, and ``abs`` has derivative 0 at 0.
 """
 
 from __future__ import annotations
 
 import math
+import operator
+from collections.abc import Callable
 from numbers import Real
 
 from . import autograd
@@ -25,19 +32,25 @@ Number = float | int
 
 
 class Value(autograd.Node):
-    """A scalar node: ``data`` (float), ``grad`` (float), ``label``, ``op`` and
-    ``parents``. Every Value takes part in differentiation."""
+    """A scalar node: ``data`` (float), ``grad`` (float), ``label``, ``op``,
+    ``parents`` and ``requires_grad``.
 
-    __slots__ = ("_local", "data", "grad", "label", "op", "parents")
-    requires_grad = True
+    A leaf made with ``requires_grad=False`` is data (an input): no gradient
+    flows into it, its ``grad`` stays 0.0. An op's result requires grad when
+    any of its parents does and recording is on (outside `no_grad`), as in
+    PyTorch; a plain number met in an op (``v * 2``) becomes a constant leaf
+    that does not require grad (PyTorch gives Python scalars no gradient)."""
+
+    __slots__ = ("_local", "data", "grad", "label", "op", "parents", "requires_grad")
     __array_ufunc__ = None  # `np.float64(2) * v` defers to Value.__rmul__
 
-    def __init__(self, data: Real, label: str = "") -> None:
+    def __init__(self, data: Real, label: str = "", requires_grad: bool = True) -> None:
         if type(data) is not float:
             data = _to_float(data)
         self.data = data
         self.grad = 0.0
         self.label = label
+        self.requires_grad = requires_grad
         self._seq, self._mark = new_seq(), None
         self.op = ""
         self.parents: tuple[Value, ...] = ()
@@ -46,15 +59,24 @@ class Value(autograd.Node):
     # -- the node protocol used by autograd.backward ---------------------------
     def _chain(self) -> list[tuple[Value, float]]:
         g = self.grad
-        return [(p, d * g) for p, d in zip(self.parents, self._local)]
+        return [(p, d * g) for p, d in zip(self.parents, self._local) if p.requires_grad]
 
     def _propagate(self) -> None:
         """`_chain` and `_accumulate` in one, unrolled (an op has one or two
-        parents): backward's hot path, allocating nothing."""
-        g, parents, local = self.grad, self.parents, self._local
-        parents[0].grad += local[0] * g
-        if len(parents) == 2:
-            parents[1].grad += local[1] * g
+        parents): backward's hot path, allocating nothing. A parent that does
+        not require grad (data, a number) is skipped: no gradient is written
+        into it."""
+        g, local = self.grad, self._local
+        if len(local) == 2:
+            a, b = self.parents
+            if a.requires_grad:
+                a.grad += local[0] * g
+            if b.requires_grad:
+                b.grad += local[1] * g
+        else:
+            a = self.parents[0]
+            if a.requires_grad:
+                a.grad += local[0] * g
 
     def _accumulate(self, g: float) -> None:
         self.grad += g
@@ -76,30 +98,40 @@ class Value(autograd.Node):
                 "backward() on a Value computed under no_grad(): no graph was recorded, so no "
                 "gradient can reach its inputs; compute it outside no_grad() to differentiate it"
             )
+        if not self.requires_grad:
+            raise BackwardError(
+                "backward() on a Value that does not require grad: it is data, or computed only "
+                "from data and numbers, so no gradient can reach anything; make the inputs you "
+                "want gradients for with Value(x, requires_grad=True) (the default)"
+            )
         return 1.0 if grad is None else _to_float(grad)
 
     # -- operations: result and local derivatives side by side ----------------
     def __add__(self, other: Value | Number) -> Value:
         """z = x + y;  dz/dx = 1, dz/dy = 1."""
         other = other if type(other) is Value else _as_value(other)
-        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0))
+        requires_grad = self.requires_grad or other.requires_grad
+        return _node(self.data + other.data, "+", (self, other), (1.0, 1.0), requires_grad)
 
     def __sub__(self, other: Value | Number) -> Value:
         """z = x - y;  dz/dx = 1, dz/dy = -1."""
         other = other if type(other) is Value else _as_value(other)
-        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0))
+        requires_grad = self.requires_grad or other.requires_grad
+        return _node(self.data - other.data, "-", (self, other), (1.0, -1.0), requires_grad)
 
     def __mul__(self, other: Value | Number) -> Value:
         """z = x * y;  dz/dx = y, dz/dy = x."""
         other = other if type(other) is Value else _as_value(other)
-        return _node(self.data * other.data, "*", (self, other), (other.data, self.data))
+        requires_grad = self.requires_grad or other.requires_grad
+        return _node(self.data * other.data, "*", (self, other), (other.data, self.data), requires_grad)
 
     def __truediv__(self, other: Value | Number) -> Value:
         """z = x / y;  dz/dx = 1/y, dz/dy = -x/y**2."""
         other = other if type(other) is Value else _as_value(other)
         x, y = self.data, other.data
         inv = _div(1.0, y)
-        return _node(_div(x, y), "/", (self, other), (inv, -x * inv * inv))
+        requires_grad = self.requires_grad or other.requires_grad
+        return _node(_div(x, y), "/", (self, other), (inv, -x * inv * inv), requires_grad)
 
     def __pow__(self, other: Value | Number) -> Value:
         """z = x ** y;  dz/dx = y * x**(y-1), dz/dy = z * ln(x) (only when y is a Value).
@@ -109,29 +141,30 @@ class Value(autograd.Node):
         x = self.data
         if not isinstance(other, Value):
             n = _to_float(other)
-            return _node(_pow(x, n), f"**{n:g}", (self,), (n * _pow(x, n - 1.0),))
+            return _node(_pow(x, n), f"**{n:g}", (self,), (n * _pow(x, n - 1.0),), self.requires_grad)
         y = other.data
         out = _pow(x, y)
-        return _node(out, "**", (self, other), (y * _pow(x, y - 1.0), out * _log_base(x)))
+        requires_grad = self.requires_grad or other.requires_grad
+        return _node(out, "**", (self, other), (y * _pow(x, y - 1.0), out * _log_base(x)), requires_grad)
 
     def __neg__(self) -> Value:
         """z = -x;  dz/dx = -1."""
-        return _node(-self.data, "neg", (self,), (-1.0,))
+        return _node(-self.data, "neg", (self,), (-1.0,), self.requires_grad)
 
     def exp(self) -> Value:
         """z = e**x;  dz/dx = e**x = z."""
         out = _exp(self.data)
-        return _node(out, "exp", (self,), (out,))
+        return _node(out, "exp", (self,), (out,), self.requires_grad)
 
     def log(self) -> Value:
         """z = ln(x);  dz/dx = 1/x."""
         x = self.data
-        return _node(_log(x), "log", (self,), (_div(1.0, x),))
+        return _node(_log(x), "log", (self,), (_div(1.0, x),), self.requires_grad)
 
     def tanh(self) -> Value:
         """z = tanh(x);  dz/dx = 1 - z**2."""
         out = math.tanh(self.data)
-        return _node(out, "tanh", (self,), (1.0 - out * out,))
+        return _node(out, "tanh", (self,), (1.0 - out * out,), self.requires_grad)
 
     def sigmoid(self) -> Value:
         """z = 1 / (1 + e**-x);  dz/dx = z * (1 - z).
@@ -140,12 +173,19 @@ class Value(autograd.Node):
         1 / (1 + inf) = 0, the correct limit. Computed exactly as the
         tutorials write it, so their numbers reproduce to the last digit."""
         out = 1.0 / (1.0 + _exp(-self.data))
-        return _node(out, "sigmoid", (self,), (out * (1.0 - out),))
+        return _node(out, "sigmoid", (self,), (out * (1.0 - out),), self.requires_grad)
 
     def relu(self) -> Value:
         """z = max(0, x);  dz/dx = 1 if x > 0 else 0."""
         x = self.data
-        return _node(x if x > 0 else 0.0, "relu", (self,), (1.0 if x > 0 else 0.0,))
+        return _node(x if x > 0 else 0.0, "relu", (self,), (1.0 if x > 0 else 0.0,), self.requires_grad)
+
+    def __abs__(self) -> Value:
+        """z = |x|;  dz/dx = sign(x): 1 for x > 0, -1 for x < 0, and 0 at x = 0
+        (and at NaN), as PyTorch's abs."""
+        x = self.data
+        sign = 1.0 if x > 0 else -1.0 if x < 0 else 0.0
+        return _node(abs(x), "abs", (self,), (sign,), self.requires_grad)
 
     # -- reflected operators: the math lives in the primitives above ----------
     def __radd__(self, other: Number) -> Value:
@@ -163,26 +203,88 @@ class Value(autograd.Node):
     def __rpow__(self, other: Number) -> Value:
         return _as_value(other) ** self
 
+    # -- in place (+= -= *= /= **=) ---------------------------------------------
+    # Inside `no_grad` they change `data` and keep the object, as PyTorch's
+    # ``with no_grad(): p -= lr * p.grad``, so a parameter held elsewhere is
+    # updated (a graph that already used the old data is not told: unlike
+    # PyTorch there is no version counter). Outside it, returning
+    # NotImplemented makes Python evaluate ``v = v + w``: a new node, so the
+    # running sum ``total += term`` builds the graph (PyTorch would refuse an
+    # in-place change of a leaf that requires grad).
+    def __iadd__(self, other: Value | Number) -> Value:
+        return _in_place(self, other, operator.add)
+
+    def __isub__(self, other: Value | Number) -> Value:
+        return _in_place(self, other, operator.sub)
+
+    def __imul__(self, other: Value | Number) -> Value:
+        return _in_place(self, other, operator.mul)
+
+    def __itruediv__(self, other: Value | Number) -> Value:
+        return _in_place(self, other, _div)
+
+    def __ipow__(self, other: Value | Number) -> Value:
+        return _in_place(self, other, _pow)
+
+    # -- comparisons of data: bools, for sorted() and max() ----------------------
+    # No __eq__: == stays identity, so Values stay hashable graph nodes.
+    def __lt__(self, other: Value | Number) -> bool:
+        return _compare(self, other, operator.lt)
+
+    def __le__(self, other: Value | Number) -> bool:
+        return _compare(self, other, operator.le)
+
+    def __gt__(self, other: Value | Number) -> bool:
+        return _compare(self, other, operator.gt)
+
+    def __ge__(self, other: Value | Number) -> bool:
+        return _compare(self, other, operator.ge)
+
+    # -- Python conversions of data: as the same conversions of a float ----------
     def __float__(self) -> float:
         return self.data
+
+    def __int__(self) -> int:
+        """`data` truncated toward zero, as ``int(float)``."""
+        return int(self.data)
+
+    def __round__(self, ndigits: int | None = None) -> int | float:
+        """``round(data, ndigits)``: an int without `ndigits`, else a float."""
+        return round(self.data, ndigits)
+
+    def __format__(self, spec: str) -> str:
+        """``format(data, spec)``, so f"{v:.4f}" prints the number; an empty
+        spec (plain ``format(v)``, f"{v}") gives the repr, as ``str(v)``."""
+        return format(self.data, spec) if spec else str(self)
 
     def __repr__(self) -> str:
         label = f", label={self.label!r}" if self.label else ""
         return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
 
 
-def _node(data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...]) -> Value:
-    """A new Value; records `op`, `parents` and the local derivatives unless in `no_grad`."""
+def _node(
+    data: float, op: str, parents: tuple[Value, ...], local: tuple[float, ...], requires_grad: bool
+) -> Value:
+    """A new Value; records `op`, `parents` and the local derivatives unless in
+    `no_grad`. `requires_grad` is the op's answer to "does any parent require
+    grad?" (it asks its operands directly: cheaper than a walk of `parents`
+    here). A graph of data alone is still recorded, for the graph views, but
+    backward never enters it."""
     out = Value.__new__(Value)
     out._seq, out._mark = new_seq(), None
     out.data = data
     out.grad = 0.0
     out.label = ""
     if state.plain:  # recording without anomaly checks: the common case, one test
+        out.requires_grad = requires_grad
         out.op, out.parents, out._local = op, parents, local
         return out
-    # under no_grad: a leaf whose _local is None, so that backward() from it can refuse
-    out.op, out.parents, out._local = (op, parents, local) if state.grad_enabled else ("", (), None)
+    if state.grad_enabled:
+        out.requires_grad = requires_grad
+        out.op, out.parents, out._local = op, parents, local
+    else:  # a leaf whose _local is None, so that backward() from it can refuse
+        out.requires_grad = False
+        out.op, out.parents, out._local = "", (), None
     if state.anomaly:
         autograd.check_forward(out, math.isfinite(data) and all(map(math.isfinite, local)))
     return out
@@ -195,8 +297,33 @@ def _to_float(x: object) -> float:
 
 
 def _as_value(x: Value | Number) -> Value:
-    """`x` itself if it is a Value, else a constant leaf (TypeError for non-numbers)."""
-    return x if isinstance(x, Value) else Value(x)
+    """`x` itself if it is a Value, else a constant leaf that does not require
+    grad (TypeError for non-numbers)."""
+    return x if isinstance(x, Value) else Value(x, "", False)  # positional: a keyword costs ~70 ns
+
+
+def _in_place(v: Value, other: Value | Number, op: Callable[[float, float], float]) -> Value:
+    """``v.data = op(v.data, other)`` and `v` itself inside `no_grad`; else
+    NotImplemented, so that Python computes ``v = v <op> other`` (a new node)."""
+    if state.grad_enabled:
+        return NotImplemented
+    if isinstance(other, Value):
+        other = other.data
+    elif not isinstance(other, Real):
+        return NotImplemented  # Python then tries `v <op> other`, which refuses it
+    v.data = float(op(v.data, other))
+    v.changed_in_place()
+    return v
+
+
+def _compare(v: Value, other: object, op: Callable[[float, float], bool]) -> bool:
+    """``op(v.data, other's data)`` as a Python bool; NotImplemented for a
+    non-number, so that Python raises its TypeError."""
+    if isinstance(other, Value):
+        return op(v.data, other.data)
+    if isinstance(other, Real):
+        return bool(op(v.data, other))
+    return NotImplemented
 
 
 # IEEE arithmetic (NumPy's answers) where Python's math would raise.
