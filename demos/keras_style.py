@@ -1,6 +1,6 @@
 """Keras-style binary classifier: the Keras tutorial's first model, written with nn.
 
-Run ``python -m demos.keras_style``. The Keras original (TUTORIALS.md section 5):
+Run ``python -m demos.keras_style``. The Keras original (the tutorials' Keras example):
 
     model = Sequential([Dense(10, activation="relu", input_shape=(2,)),
                         Dense(1, activation="sigmoid")])

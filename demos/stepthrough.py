@@ -86,7 +86,7 @@ ARROWS = {"C": NEXT, "D": BACK}  # the last letter of ESC [ C (right) and ESC [ 
 KEY_HELP = "n/Enter/space/→ next  b/← back  q quit"
 REVERSE, BOLD, DIM, RESET = "\x1b[7m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"
-# The tutorial's rounded factors for dL/dw1 (TUTORIALS.md section 1).
+# The tutorial's rounded factors for dL/dw1 (its hand derivation).
 TUTORIAL_FACTORS = (-0.9526, 0.249, -0.0904)
 
 
@@ -109,7 +109,7 @@ class Problem:
 # -- the problems -------------------------------------------------------------
 def gender_problem() -> Problem:
     return Problem(
-        title="the gender tutorial's hand derivation (TUTORIALS.md §1)",
+        title="the gender tutorial's hand derivation",
         setup=[
             "every weight 1, every bias 0; Alice x = [x1, x2] = [-2, -1], target 1",
             "h1 = sigmoid(w1 x1 + w2 x2 + b1), h2 = sigmoid(w3 x1 + w4 x2 + b2)",

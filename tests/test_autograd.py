@@ -8,6 +8,7 @@ import threading
 
 import numpy as np
 import pytest
+from concurrency import run_concurrently
 
 from tinygrad_lite import (
     AnomalyError,
@@ -263,8 +264,6 @@ def test_backward_from_several_threads_through_shared_nodes_gives_exact_sums(lea
     node (and one shared leaf): every pass adds exactly 3 to the leaf, so the
     leaf ends at 4 * 500 * 3 = 6000, neither a contribution lost nor added
     twice (passes write the grads of shared nodes, so they must not interleave)."""
-    import sys
-
     w = leaf(1.0)
     shared = w * 3.0 + 0.0  # an intermediate every thread's graph runs through
     roots = [shared * 1.0 + shared * 0.0 for _ in range(4)]
@@ -277,16 +276,7 @@ def test_backward_from_several_threads_through_shared_nodes_gives_exact_sums(lea
         except BaseException as exc:  # pragma: no cover - reported below
             errors.append(exc)
 
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        threads = [threading.Thread(target=worker, args=(r,)) for r in roots]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(old)
+    run_concurrently(worker, [(r,) for r in roots])
     assert not errors
     assert grad_of(w) == 6000.0
 

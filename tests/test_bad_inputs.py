@@ -61,6 +61,33 @@ def linear_state(**change: object) -> dict:
     return {k: v for k, v in state.items() if v is not None}
 
 
+def _isub(t: Tensor, value: object) -> Tensor:
+    t -= value
+    return t
+
+
+def _stale_graph() -> None:
+    x, w = Tensor([1.0, 2.0]), param(2)
+    y = (w * x).sum()
+    x += 1
+    y.backward()
+
+
+def _stale_after_step() -> None:
+    model = nn.Linear(2, 1, rng=0)
+    opt = nn.optim.SGD(model.parameters(), lr=0.1)
+    loss = model(np.ones((1, 2))).sum()
+    loss.backward()
+    opt.step()
+    loss.backward()
+
+
+def _int_requires_grad() -> None:
+    t = Tensor([1, 2], dtype=np.int64)
+    t.requires_grad = True
+    (t * 2.5).sum().backward()
+
+
 BINARY = {"+": "__add__", "-": "__sub__", "*": "__mul__", "/": "__truediv__", "**": "__pow__"}
 
 CASES = [
@@ -462,6 +489,104 @@ CASES = [
         ("'same'", "padding=k // 2"),
     ),
     # -- end of the nn block ----------------------------------------------------------------
+    # -- the engine: PyTorch and NumPy habits ------------------------------------------------
+    Case(
+        "`p -= 0.1` on a parameter, outside no_grad",
+        lambda: _isub(param(2), 0.1),
+        RuntimeError,
+        ("leaf tensor that requires grad", "with no_grad():", "p -= lr * p.grad"),
+    ),
+    Case(
+        "`p[0] = 1.0` on a parameter, outside no_grad",
+        lambda: param(2).__setitem__(0, 1.0),
+        RuntimeError,
+        ("leaf tensor that requires grad", "with no_grad():"),
+    ),
+    Case(
+        "`y[0] = 0.0` on a computed tensor",
+        lambda: (param(2) * 2).__setitem__(0, 0.0),
+        RuntimeError,
+        ("cannot be recorded", "Build the result with ops", "no_grad()"),
+    ),
+    Case(
+        "`int_tensor += 0.5`",
+        lambda: _isub(Tensor([1, 2], dtype=np.int64), -0.5),
+        TypeError,
+        ("float64", "int64", "cannot hold"),
+    ),
+    Case(
+        "`t += ones((2, 3))` on shape (3,)",
+        lambda: _isub(Tensor([1.0, 2.0, 3.0]), np.ones((2, 3))),
+        ShapeError,
+        ("cannot change x's shape (3,)", "(2, 3)"),
+    ),
+    Case(
+        "`w @= m`",
+        lambda: under_no_grad(lambda: param(2, 2).__imatmul__(np.eye(2))),
+        TypeError,
+        ("not supported", "x = x @ y"),
+    ),
+    Case(
+        "`x[Tensor([0.7, 1.9])]` (a float index)",
+        lambda: param(3)[Tensor([0.7, 1.9])],
+        IndexError,
+        ("integers or bools", "float64", "dtype=np.int64"),
+    ),
+    Case(
+        "`int_tensor ** -1`",
+        lambda: Tensor([1, 2], dtype=np.int64) ** -1,
+        TypeError,
+        ("negative integer power", "x ** -1.0"),
+    ),
+    Case(
+        "`x.permute(0, 0, 1)`",
+        lambda: Tensor(np.zeros((2, 3, 4))).permute(0, 0, 1),
+        ShapeError,
+        ("each of the 3 axes exactly once", "(0, 0, 1)"),
+    ),
+    Case(
+        '`f"{t:.4f}"` on a tensor of shape (2,)',
+        lambda: format(param(2), ".4f"),
+        TypeError,
+        ("one-element tensor", "(2,)"),
+    ),
+    Case(
+        "`np.sum(t, out=array)`",
+        lambda: np.sum(param(2), out=np.zeros(())),
+        TypeError,
+        ("axis and keepdims only", "out="),
+    ),
+    Case('`t.data = "abc"`', lambda: setattr(param(2), "data", "abc"), TypeError, ("numeric data", "str")),
+    Case(
+        "`np.dot(p, p)` on a parameter",
+        lambda: np.dot(param(2), param(2)),
+        TypeError,
+        ("requires grad", "outside the graph", "t.numpy()"),
+    ),
+    Case(
+        "backward after `x += 1` on an input the graph used",
+        _stale_graph,
+        BackwardError,
+        ("op '*'", "input 1", "changed in place", "forward pass again"),
+    ),
+    Case(
+        "backward of a loss computed before `opt.step()`",
+        _stale_after_step,
+        BackwardError,
+        ("changed in place", "forward pass again"),
+    ),
+    Case(
+        "`requires_grad = True` set on an int tensor, then backward",
+        _int_requires_grad,
+        TypeError,
+        ("int64", "cannot hold a gradient", "floating-point"),
+    ),
+    Case(
+        "`Value(2.0, requires_grad=False).exp().backward()`",
+        lambda: Value(2.0, requires_grad=False).exp().backward(),
+        BackwardError,
+        ("does not require grad",),
+    ),
     Case("`draw_graph(3)`", lambda: draw_graph(3), TypeError, ("Value or a Tensor", "int")),
     Case('`backward_steps("x")`', lambda: list(backward_steps("x")), TypeError, ("Value or a Tensor", "str")),
     Case("`explain([1.0])`", lambda: explain([1.0]), TypeError, ("Value or a Tensor", "list")),

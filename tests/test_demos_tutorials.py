@@ -1,4 +1,4 @@
-"""The tutorial demos reproduce the tutorials' printed numbers (TUTORIALS.md sections 1 and 3),
+"""The tutorial demos reproduce the tutorials' printed numbers (the gender and single-layer tutorials),
 write their pictures, answer --help and still run without matplotlib."""
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from demos import _plot, keras_style, xor
@@ -61,11 +62,28 @@ def prediction_rows(stdout: str) -> list[list[str]]:
 
 
 # -- XOR ------------------------------------------------------------------------
+def svml_exp() -> bool:
+    """NumPy 1.x on a CPU with AVX-512 computes exp with Intel's SVML, whose
+    last bit differs from other builds' for about one input in five (measured:
+    4,664 of 20,000 normal inputs differ from NumPy 2.4's on this kind of CPU).
+    A sum of 10,000 epochs of such sigmoids then moves the tutorial's 16th
+    digit by one unit in the last place."""
+    if int(np.__version__.split(".")[0]) >= 2:
+        return False
+    from numpy.core._multiarray_umath import __cpu_features__
+
+    return bool(__cpu_features__.get("AVX512_SKX"))
+
+
 def test_xor_reproduces_the_tutorials_printed_metric_to_the_last_digit(xor_run):
     stdout, _ = xor_run
     # Measured on the forward pass that starts each epoch, before its update.
     assert metric_at(stdout, "0") == "0.3246585814644244"
-    assert metric_at(stdout, "9,000") == "0.1821797473164306"
+    if svml_exp():  # the platform's exp, not the engine: one unit in the last place
+        got = float(metric_at(stdout, "9,000"))
+        assert abs(got - 0.1821797473164306) <= np.spacing(0.1821797473164306), got
+    else:
+        assert metric_at(stdout, "9,000") == "0.1821797473164306"
     for epoch in range(0, 10_000, 1000):
         metric_at(stdout, f"{epoch:,}")
 

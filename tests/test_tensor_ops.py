@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import math
 import operator
-import sys
-import threading
 import warnings
 
 import numpy as np
 import pytest
+from concurrency import run_concurrently
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays, mutually_broadcastable_shapes
@@ -944,16 +943,7 @@ def test_an_ops_quiet_floating_point_settings_stay_in_its_own_thread():
                 x.exp()
             kept[mode] = np.geterr()["over"]
 
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)  # switch threads as often as possible
-    try:
-        threads = [threading.Thread(target=worker, args=(m,)) for m in ("raise", "warn", "print", "call")]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-    finally:
-        sys.setswitchinterval(interval)
+    run_concurrently(worker, [(m,) for m in ("raise", "warn", "print", "call")])
     assert kept == {"raise": "raise", "warn": "warn", "print": "print", "call": "call"}
 
 

@@ -206,8 +206,8 @@ class Value(autograd.Node):
     # -- in place (+= -= *= /= **=) ---------------------------------------------
     # Inside `no_grad` they change `data` and keep the object, as PyTorch's
     # ``with no_grad(): p -= lr * p.grad``, so a parameter held elsewhere is
-    # updated (a graph that already used the old data is not told: unlike
-    # PyTorch there is no version counter). Outside it, returning
+    # updated (and a graph that already used the old data refuses backward, as
+    # PyTorch's version counter makes it). Outside it, returning
     # NotImplemented makes Python evaluate ``v = v + w``: a new node, so the
     # running sum ``total += term`` builds the graph (PyTorch would refuse an
     # in-place change of a leaf that requires grad).
