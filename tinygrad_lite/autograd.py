@@ -9,7 +9,8 @@ A graph node (a `Value` or a `Tensor`) knows:
   ``(parent, contribution)`` pairs, where contribution = dL/dparent through
   this node = (local derivative) x (this node's grad);
 - ``_accumulate(g)``: add a contribution to its own grad;
-- ``_reset_grad()``: forget the grad of a previous backward pass;
+- ``_no_grad_yet``: a class attribute, the grad of a node that the current
+  backward pass has not reached (0.0 for a Value, None for a Tensor);
 - ``_propagate()``: the chain rule applied: every contribution of `_chain`
   added to its parent (`Node` has this generic form; `Value` a faster one).
 
@@ -55,7 +56,7 @@ state = _State()
 class Node:
     """Base of `Value` and `Tensor`: marks a class as speaking the node protocol
     described at the top of this module (``parents``, ``op``, ``label``,
-    ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_reset_grad``).
+    ``grad``, ``requires_grad``, ``_chain``, ``_accumulate``, ``_no_grad_yet``).
 
     ``_seq`` numbers the nodes in the order they were created (`new_seq`):
     a node is always created after its inputs, so it is a topological key.
@@ -271,7 +272,7 @@ def _prepare(root: Any, seed: Any) -> list:
         check_unchanged(order)
     for node in order:
         if node.parents:
-            node._reset_grad()
+            node.grad = node._no_grad_yet  # an attribute, not a method call: once per node
     root._accumulate(seed)
     return order
 

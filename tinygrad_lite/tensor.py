@@ -45,6 +45,7 @@ class Tensor(autograd.Node):
 
     __slots__ = ("_data", "_fn", "grad", "label", "op", "parents", "requires_grad", "saved")
     __array_ufunc__ = None  # `ndarray + Tensor` defers to Tensor.__radd__
+    _no_grad_yet = None  # the grad before a backward pass reaches the tensor
     __hash__ = object.__hash__  # == is elementwise, identity is the hash
 
     def __init__(
@@ -107,9 +108,6 @@ class Tensor(autograd.Node):
             self.grad = g if new and g.dtype == dtype else _grad_copy(g, dtype)
         else:
             self.grad += g
-
-    def _reset_grad(self) -> None:
-        self.grad = None
 
     def backward(self, grad: Any = None) -> None:
         """Fill ``grad`` of every tensor this one depends on (that requires grad).

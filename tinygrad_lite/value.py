@@ -43,6 +43,7 @@ class Value(autograd.Node):
 
     __slots__ = ("_local", "data", "grad", "label", "op", "parents", "requires_grad")
     __array_ufunc__ = None  # `np.float64(2) * v` defers to Value.__rmul__
+    _no_grad_yet = 0.0  # the grad before a backward pass reaches the Value
 
     def __init__(self, data: Real, label: str = "", requires_grad: bool = True) -> None:
         if type(data) is not float:
@@ -80,9 +81,6 @@ class Value(autograd.Node):
 
     def _accumulate(self, g: float) -> None:
         self.grad += g
-
-    def _reset_grad(self) -> None:
-        self.grad = 0.0
 
     def backward(self) -> None:
         """Fill ``grad`` of every Value this one depends on with d(self)/d(node).
@@ -298,8 +296,15 @@ def _to_float(x: object) -> float:
 
 def _as_value(x: Value | Number) -> Value:
     """`x` itself if it is a Value, else a constant leaf that does not require
-    grad (TypeError for non-numbers)."""
-    return x if isinstance(x, Value) else Value(x, "", False)  # positional: a keyword costs ~70 ns
+    grad (TypeError for non-numbers): `Value(x, requires_grad=False)`, each
+    slot set here, without a call of __init__ (one per number met in an op)."""
+    if isinstance(x, Value):
+        return x
+    out = Value.__new__(Value)
+    out.data = x if type(x) is float else _to_float(x)
+    out._seq, out._mark, out.grad, out.label, out.requires_grad = new_seq(), None, 0.0, "", False
+    out.op, out.parents, out._local = "", (), ()
+    return out
 
 
 def _in_place(v: Value, other: Value | Number, op: Callable[[float, float], float]) -> Value:
