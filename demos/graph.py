@@ -32,8 +32,8 @@ from tinygrad_lite.graph import Graph, GraphvizNotFoundError, draw_graph
 
 
 def neuron_graph() -> Graph:
-    """y = sigmoid(w1 x1 + w2 x2 + b) with w = [0, 1], b = 4, x = [2, 3]."""
-    x = [Value(2.0, label="x1"), Value(3.0, label="x2")]
+    """y = sigmoid(w1 x1 + w2 x2 + b) with w = [0, 1], b = 4, x = [2, 3] (data)."""
+    x = [Value(2.0, label="x1", requires_grad=False), Value(3.0, label="x2", requires_grad=False)]
     w = [Value(0.0, label="w1"), Value(1.0, label="w2")]
     y = neuron_value(x, w, Value(4.0, label="b"))
     y.label = "y"

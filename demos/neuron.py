@@ -108,8 +108,11 @@ def small_network() -> None:
 def alice_loss() -> tuple[Value, dict[str, Value]]:
     """The tutorial's hand derivation as a graph: every weight 1, every bias 0,
     Alice x = [-2, -1], target 1, L = (1 - ypred)**2. Returns L and its named
-    nodes (x1, x2, w1..w6, b1..b3, h1, h2, ypred, L), each labelled so."""
-    x = [Value(-2.0, label="x1"), Value(-1.0, label="x2")]
+    nodes (x1, x2, w1..w6, b1..b3, h1, h2, ypred, L), each labelled so. Alice's
+    measurements x1 and x2 are data (``requires_grad=False``): no gradient
+    reaches them and no view offers to update them; the weights and biases
+    are the parameters."""
+    x = [Value(-2.0, label="x1", requires_grad=False), Value(-1.0, label="x2", requires_grad=False)]
     w = [Value(1.0, label=f"w{i}") for i in range(1, 7)]
     b = [Value(0.0, label=f"b{i}") for i in range(1, 4)]
     h1, h2, ypred = network_value(x, w, b)

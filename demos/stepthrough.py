@@ -47,7 +47,7 @@ from typing import Any
 
 from demos.neuron import alice_loss
 from tinygrad_lite import Value
-from tinygrad_lite.steps import Step, backward_steps, forward_order, node_names
+from tinygrad_lite.steps import Step, backward_steps, forward_order, kind, node_names
 
 try:  # single key presses need a POSIX terminal; elsewhere the demo falls back to input()
     import termios
@@ -345,7 +345,7 @@ def node_table(walk: Walkthrough, k: int | None, color: bool) -> list[str]:
         else:
             grad = f"{fmt(grads[key]):>10} so far"
         mark = ">" if current is not None and node is current.node else "+" if key in receivers else " "
-        op = node.op or "leaf"
+        op = node.op or leaf_kind(node)
         row = f"{mark} {i:>3}  {walk.names[key]:<{width}}  {op:<8} {fmt(node.data):>10}  {grad:<17}"
         if color and mark == ">":
             row = REVERSE + row + RESET
@@ -355,13 +355,26 @@ def node_table(walk: Walkthrough, k: int | None, color: bool) -> list[str]:
     return lines
 
 
+def leaf_kind(node: Any) -> str:
+    """What the op column says for a leaf: "param" for a parameter (a leaf
+    that requires grad: training updates it), "input" for data, "const" for
+    a number met in an op. Only a param gets a gradient."""
+    if kind(node) == "parameter":
+        return "param"
+    return "input" if node.label else "const"
+
+
 def header_lines(walk: Walkthrough) -> list[str]:
     """The setup and the forward pass, for --all."""
     lines = [f"Backpropagation, one step at a time: {walk.problem.title}"]
     lines += [f"  {line}" for line in walk.problem.setup]
     lines.append(f"\nForward pass: {len(walk.order)} nodes, each after its inputs")
     lines += node_table(walk, None, color=False)
-    lines.append(f"\nBackward pass: {len(walk.steps)} steps, one per node, L first")
+    lines.append("  (param: a parameter, which training updates; input: data; const: a number)")
+    lines.append(
+        f"\nBackward pass: {len(walk.steps)} steps, L first, one per node that needs a gradient "
+        "(inputs and constants get none)"
+    )
     return lines
 
 

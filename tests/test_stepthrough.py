@@ -67,8 +67,8 @@ def test_all_has_one_step_per_node_root_first_and_each_node_after_its_users(caps
     names = node_names(order)
     steps = STEP.findall(out)
     assert len(order) == 29
-    graded = [node for node in order if node.requires_grad]  # all but the number 1 in 1 - ypred
-    assert len(graded) == 28
+    graded = [node for node in order if node.requires_grad]  # all but the data x1, x2 and the 1 in 1 - ypred
+    assert len(graded) == 26
     assert [int(k) for k, _, _ in steps] == list(range(1, len(graded) + 1))
     assert {int(n) for _, n, _ in steps} == {len(graded)}
     stepped = [name for _, _, name in steps]
@@ -79,7 +79,7 @@ def test_all_has_one_step_per_node_root_first_and_each_node_after_its_users(caps
         for parent in filter(lambda p: p.requires_grad, node.parents):  # before the steps of its inputs
             assert position[names[id(node)]] < position[names[id(parent)]]
     assert set(stepped[-9:]) & set(PARAMETERS)  # leaves come late
-    assert "step 1 of 28: L\n  at L (**2): dL/dL = 1.0\n" in out
+    assert "step 1 of 26: L\n  at L (**2): dL/dL = 1.0\n" in out
 
 
 def test_expression_steps_and_final_grads_match_backward(capsys):
@@ -172,22 +172,22 @@ def test_without_a_terminal_it_prints_everything_and_says_so():
     first, rest = result.stdout.split("\n", 1)
     assert "not a terminal" in first
     assert "as with --all" in first
-    assert len(STEP.findall(rest)) == 28
+    assert len(STEP.findall(rest)) == 26
     assert "\x1b" not in result.stdout
 
 
 def test_screens_fit_the_terminal():
     walk = stepthrough.Walkthrough.run(stepthrough.gender_problem())
-    for size, k in [((120, 40), 0), ((80, 24), 3), ((100, 30), 14), ((80, 24), 28)]:
+    for size, k in [((120, 40), 0), ((80, 24), 3), ((100, 30), 14), ((80, 24), 26)]:
         lines = stepthrough.screen(walk, k, False, os.terminal_size(size)).split("\n")
         assert len(lines) <= size[1]
         assert max(len(line) for line in lines) <= size[0]
         if k < len(walk.steps):
-            assert f"step {k + 1} of 28" in lines[-1]
+            assert f"step {k + 1} of 26" in lines[-1]
             current = walk.steps[k]
             assert any(line.startswith(">") and f"  {current.name} " in line for line in lines)
         else:
-            assert "summary after step 28 of 28" in lines[-1]
+            assert "summary after step 26 of 26" in lines[-1]
             assert any("dL/dw1 = 0.02147" in line for line in lines)
     full = stepthrough.screen(walk, 0, True, os.terminal_size((120, 40)))
     assert "more above" not in full
@@ -199,7 +199,7 @@ def test_input_fallback_when_single_keys_are_not_available(monkeypatch, capsys):
     walk = stepthrough.Walkthrough.run(stepthrough.gender_problem())
     stepthrough.interactive(walk, color=False)
     screens = capsys.readouterr().out.split(stepthrough.CLEAR)[1:]
-    footers = [re.search(r"step (\d+) of 28", s).group(1) for s in screens]
+    footers = [re.search(r"step (\d+) of 26", s).group(1) for s in screens]
     assert footers == ["1", "2", "3", "2"]
 
 
@@ -244,13 +244,13 @@ def test_keys_step_forward_and_back_in_a_terminal(no_color):
     )
     seen = bytearray()
     try:
-        at = read_until(master, seen, b"step 1 of 28", 0)
+        at = read_until(master, seen, b"step 1 of 26", 0)
         os.write(master, b"n")
-        at = read_until(master, seen, b"step 2 of 28", at)
+        at = read_until(master, seen, b"step 2 of 26", at)
         os.write(master, b"\x1b[C")  # right arrow
-        at = read_until(master, seen, b"step 3 of 28", at)
+        at = read_until(master, seen, b"step 3 of 26", at)
         os.write(master, b"b")
-        at = read_until(master, seen, b"step 2 of 28", at)
+        at = read_until(master, seen, b"step 2 of 26", at)
         os.write(master, b"q")
         assert child.wait(timeout=20) == 0
         attrs = termios.tcgetattr(slave)  # the terminal is back in line mode with echo
@@ -268,3 +268,19 @@ def test_keys_step_forward_and_back_in_a_terminal(no_color):
     assert "Traceback" not in out
     assert (stepthrough.REVERSE in out) is not no_color
     assert re.search(r"^> +29  L ", out.replace("\r", "").replace(stepthrough.REVERSE, ""), re.M)
+
+
+def test_data_is_shown_as_input_and_only_parameters_get_gradients(capsys):
+    """Alice's measurements x1 and x2 are data: the table calls them inputs, the
+    number 1 a constant, the weights and biases parameters; no step ever
+    offers a gradient to an input."""
+    out = run_main(capsys, "--all")
+    table = out.split("Backward pass:")[0]
+    cells = [re.split(r"\s{2,}", line.strip()) for line in table.splitlines() if re.match(r"\s+\d+\s", line)]
+    rows = {cell[1]: cell[2] for cell in cells}
+    assert rows["x1"] == rows["x2"] == "input" and rows["1"] == "const"
+    assert {rows[f"w{i}"] for i in range(1, 7)} == {rows[f"b{i}"] for i in range(1, 4)} == {"param"}
+    assert "param: a parameter, which training updates; input: data" in out
+    stepped = {name for _, _, name in STEP.findall(out)}
+    assert not stepped & {"x1", "x2", "1"}
+    assert "dL/dx1" not in out and "x1 -=" not in out

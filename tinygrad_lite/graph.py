@@ -198,13 +198,15 @@ def _role(node: Value | Tensor, root: Value | Tensor) -> str:
 
 
 def _record(node: Value | Tensor, show_grad: bool) -> str:
-    """The record label ``{ label | [shape] | data ... | grad ... }``."""
+    """The record label ``{ label | [shape] | data ... | grad ... }``; a node
+    that no gradient reaches (data, a number) has no grad row, rather than a
+    0 that would read as "its gradient is zero"."""
     fields = [node.label] if node.label else []
     if isinstance(node, Tensor):
         dtype = "" if node.dtype == np.float64 else f" {node.dtype}"
         fields.append(f"shape {node.shape}{dtype}")
     fields.append(_field("data", node.data))
-    if show_grad:
+    if show_grad and node.requires_grad:
         fields.append(_field("grad", node.grad))
     return " | ".join(map(_escape, fields))
 
