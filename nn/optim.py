@@ -132,7 +132,7 @@ class SGD(Optimizer):
         self.velocity: list[np.ndarray | None] = [None] * len(self.params)
 
     def step(self) -> None:
-        lr, momentum = self.lr, self.momentum
+        lr, momentum = self._lr, self.momentum  # the checked value, without the property
         for i, p in enumerate(self.params):
             g = p.grad
             if g is None or not p.requires_grad:  # no gradient, or frozen
@@ -191,7 +191,7 @@ class Adam(Optimizer):
             m += (1 - b1) * g
             v *= b2
             v += (1 - b2) * g * g
-            step_size = self.lr / (1 - b1 ** self.t[i])
+            step_size = self._lr / (1 - b1 ** self.t[i])
             denom = np.sqrt(v) / np.sqrt(1 - b2 ** self.t[i]) + self.eps
             data = p.data
             data -= step_size * (m / denom)

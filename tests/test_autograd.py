@@ -314,3 +314,48 @@ def test_backward_refuses_a_value_changed_in_place_after_an_op_used_it():
         y.backward()
     (a * x).backward()
     assert a.grad == 4.0
+
+
+@ENGINES
+def test_group_tags_the_nodes_made_inside_and_groups_nest(leaf):
+    from tinygrad_lite import Group, group
+
+    a = leaf(1.5)
+    with group("neuron 1") as outer:
+        b = a * 2.0
+        with group("inner") as inner:
+            c = b.tanh()
+            d = leaf(3.0)  # a leaf made inside belongs to it too
+    e = c + 1.0
+    assert isinstance(outer, Group) and inner.parent is outer and outer.parent is None
+    assert b.group is outer and c.group is inner and d.group is inner
+    assert a.group is None and e.group is None
+    assert inner.path == ("neuron 1", "inner") and repr(inner) == "Group('neuron 1/inner')"
+    e.backward()  # grouping changes nothing in the math
+    assert grad_of(a) == pytest.approx(2 * (1 - np.tanh(3.0) ** 2))
+
+
+def test_group_works_as_a_decorator_across_calls_and_threads_and_with_other_switches():
+    from tinygrad_lite import group
+
+    @group("double")
+    def double(t):
+        return t * 2
+
+    x = Tensor([1.0], requires_grad=True)
+    first, second = double(x), double(x)
+    assert first.group.name == second.group.name == "double" and first.group is not second.group
+    seen = []
+    with group("main thread"):
+        worker = threading.Thread(target=lambda: seen.append((x * 3).group))
+        worker.start()
+        worker.join()
+        with detect_anomaly():
+            assert (x * 4).group.name == "main thread"
+        with no_grad():
+            assert (x * 5).group is None  # not recorded: a leaf, in no group
+        assert (x * 6).group.name == "main thread"
+    assert seen == [None]  # groups are per thread, as no_grad is
+    assert (x * 7).group is None
+    with pytest.raises(TypeError, match="non-empty str"):
+        group("")

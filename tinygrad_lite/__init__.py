@@ -4,7 +4,7 @@
 are differentiated by one shared core (`tinygrad_lite.autograd`).
 """
 
-from .autograd import detect_anomaly, gc_paused, is_grad_enabled, no_grad
+from .autograd import Group, detect_anomaly, gc_paused, group, is_grad_enabled, no_grad
 from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
 from .explain import Explanation, explain
 from .gradcheck import gradcheck
@@ -18,6 +18,7 @@ __all__ = [
     "BackwardError",
     "Explanation",
     "GradcheckError",
+    "Group",
     "ShapeError",
     "Step",
     "Tensor",
@@ -28,6 +29,7 @@ __all__ = [
     "explain",
     "gc_paused",
     "gradcheck",
+    "group",
     "is_grad_enabled",
     "no_grad",
 ]

@@ -35,19 +35,47 @@ import numpy as np
 from .errors import AnomalyError, BackwardError
 
 
+class Group:
+    """A named part of a graph: the nodes made inside one ``with group(name):``
+    block (`group`) or one call of an ``nn.Module``. ``parent`` is the group
+    it was made in (None at the top); ``kind`` says what made it (a module's
+    class name, or "")."""
+
+    __slots__ = ("kind", "name", "parent")
+
+    def __init__(self, name: str, parent: Group | None = None, kind: str = "") -> None:
+        self.name, self.parent, self.kind = name, parent, kind
+
+    @property
+    def path(self) -> tuple[str, ...]:
+        """The names from the outermost group down to this one."""
+        names, g = [], self
+        while g is not None:
+            names.append(g.name)
+            g = g.parent
+        return tuple(reversed(names))
+
+    def __repr__(self) -> str:
+        kind = f", kind={self.kind!r}" if self.kind else ""
+        return f"Group({'/'.join(self.path)!r}{kind})"
+
+
 class _State(threading.local):
     """Per-thread switches (as in PyTorch, each thread has its own).
 
-    ``plain`` is True in the common case, recording without anomaly checks,
-    so that an op tests one attribute; change the switches with `set`."""
+    ``plain`` is truthy in the common case, recording without anomaly checks,
+    so that an op tests one attribute: True, or inside a `group` that Group
+    (the op then tags its result with it); False otherwise. Change the
+    switches with `set`."""
 
     grad_enabled: bool = True
     anomaly: bool = False
-    plain: bool = True
+    group: Group | None = None
+    plain: bool | Group = True
 
-    def set(self, grad_enabled: bool, anomaly: bool) -> None:
-        self.grad_enabled, self.anomaly = grad_enabled, anomaly
-        self.plain = grad_enabled and not anomaly
+    def set(self, grad_enabled: bool, anomaly: bool, group: Group | None) -> None:
+        self.grad_enabled, self.anomaly, self.group = grad_enabled, anomaly, group
+        self.plain = (group or True) if grad_enabled and not anomaly else False
 
 
 state = _State()
@@ -63,9 +91,15 @@ class Node:
     ``_mark`` is `topological_order`'s note that it has reached the node
     (8 bytes a node instead of a set of the whole graph). ``_changed``, set
     only once the node's data is changed in place (`changed_in_place`), is
-    when that happened, on the same clock as ``_seq``."""
+    when that happened, on the same clock as ``_seq``. ``_group``, set only
+    for a node made inside a `group`, is that group."""
 
-    __slots__ = ("_changed", "_mark", "_seq")
+    __slots__ = ("_changed", "_group", "_mark", "_seq")
+
+    @property
+    def group(self) -> Group | None:
+        """The innermost `group` this node was made in, or None."""
+        return getattr(self, "_group", None)
 
     def changed_in_place(self) -> None:
         """Note that this node's data was just changed in place: a graph built
@@ -107,15 +141,9 @@ changes = _Changes()
 def check_unchanged(order: list) -> None:
     """Refuse a backward pass through data changed in place after an op used
     it (PyTorch refuses it too, by its version counters): the op's gradient
-    would silently be computed from the new values. `order` is sorted by
-    creation, so one comparison clears the common case: no change since the
-    first computed node of the graph was made (parameters updated in place
-    before the forward pass)."""
-    for node in order:
-        if node.parents:
-            if changes.latest < node._seq:
-                return
-            break
+    would silently be computed from the new values. `_prepare` calls it only
+    when something changed after the first computed node of the graph was
+    made (parameters updated in place before the forward pass are fine)."""
     for node in order:
         for i, used in enumerate((node, *node.parents) if node.parents else ()):
             if getattr(used, "_changed", -1) > node._seq:
@@ -138,11 +166,37 @@ class no_grad(contextlib.ContextDecorator):  # noqa: N801 - the public name, as 
 
     def __enter__(self) -> no_grad:
         self._saved = state.grad_enabled
-        state.set(False, state.anomaly)
+        state.set(False, state.anomaly, state.group)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        state.set(self._saved, state.anomaly)
+        state.set(self._saved, state.anomaly, state.group)
+
+
+class group(contextlib.ContextDecorator):  # noqa: N801 - a context, named like no_grad
+    """``with group("neuron 1"):``: every node made inside belongs to a
+    `Group` of that name (``node.group``); a group made inside another is its
+    child, so groups nest. ``nn.Module`` calls make one each, named after the
+    module. The graph views can collapse a group into one box. A number met
+    in an op is not tagged: it goes with the op that uses it. Also a
+    decorator: ``@group("attention")``."""
+
+    def __init__(self, name: str) -> None:
+        if not isinstance(name, str) or not name:
+            raise TypeError(f"group needs a name, a non-empty str, got {name!r}")
+        self.name = name
+
+    def _recreate_cm(self) -> group:  # as a decorator: a fresh context per call (recursion, threads)
+        return group(self.name)
+
+    def __enter__(self) -> Group:
+        self._outer = state.group
+        made = Group(self.name, self._outer)
+        state.set(state.grad_enabled, state.anomaly, made)
+        return made
+
+    def __exit__(self, *exc: object) -> None:
+        state.set(state.grad_enabled, state.anomaly, self._outer)
 
 
 def is_grad_enabled() -> bool:
@@ -179,11 +233,11 @@ def detect_anomaly() -> Iterator[None]:
     gradient contribution during backward, contains NaN or inf raises
     `AnomalyError` naming the op and the shapes of its inputs."""
     saved = state.anomaly
-    state.set(state.grad_enabled, True)
+    state.set(state.grad_enabled, True, state.group)
     try:
         yield
     finally:
-        state.set(state.grad_enabled, saved)
+        state.set(state.grad_enabled, saved, state.group)
 
 
 def _describe(node: Any) -> str:
@@ -268,8 +322,13 @@ def _prepare(root: Any, seed: Any) -> list:
     """The topological order of `root`'s graph, with intermediate grads reset
     (leaves keep theirs: they accumulate) and `root` seeded."""
     order = topological_order(root)
-    if changes.latest > order[0]._seq:  # something changed in place since the oldest node
-        check_unchanged(order)
+    latest = changes.latest
+    if latest > order[0]._seq:  # something changed in place since the oldest node was made
+        for node in order:  # leaves first (parameters, inputs), then the first computed node
+            if node.parents:
+                if latest > node._seq:  # changed after this graph began: find what and where
+                    check_unchanged(order)
+                break
     for node in order:
         if node.parents:
             node.grad = node._no_grad_yet  # an attribute, not a method call: once per node

@@ -69,6 +69,8 @@ class Tensor(autograd.Node):
         self.parents: tuple[Tensor, ...] = ()
         self._fn: Any = None
         self.saved: Any = None
+        if state.group is not None:
+            self._group = state.group
 
     # -- the node protocol used by autograd.backward ---------------------------
     def _chain(self) -> list[tuple[Tensor, np.ndarray]]:
@@ -542,13 +544,18 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
             f"{_format_params(params)}: {reason}"
         ) from None
     out._data = data if type(data) is np.ndarray else np.asarray(data)
-    if state.plain:  # recording without anomaly checks: the common case, one test
+    mode = state.plain
+    if mode:  # recording without anomaly checks: the common case, one test
         for p in inputs:
             if p.requires_grad:
                 out.requires_grad, out.op, out._fn = True, fn.name, fn
+                if mode is not True:  # inside a group: mode is the group
+                    out._group = mode
                 return out
     elif state.grad_enabled and any(p.requires_grad for p in inputs):
         out.requires_grad, out.op, out._fn = True, fn.name, fn
+        if state.group is not None:
+            out._group = state.group
         autograd.check_forward(out, autograd.all_finite(out._data))  # anomaly detection is on
         return out
     # a leaf: nothing to differentiate through

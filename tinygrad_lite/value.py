@@ -56,6 +56,8 @@ class Value(autograd.Node):
         self.op = ""
         self.parents: tuple[Value, ...] = ()
         self._local: tuple[float, ...] | None = ()
+        if state.group is not None:
+            self._group = state.group
 
     # -- the node protocol used by autograd.backward ---------------------------
     def _chain(self) -> list[tuple[Value, float]]:
@@ -273,13 +275,18 @@ def _node(
     out.data = data
     out.grad = 0.0
     out.label = ""
-    if state.plain:  # recording without anomaly checks: the common case, one test
+    mode = state.plain
+    if mode:  # recording without anomaly checks: the common case, one test
         out.requires_grad = requires_grad
         out.op, out.parents, out._local = op, parents, local
+        if mode is not True:  # inside a group: mode is the group
+            out._group = mode
         return out
     if state.grad_enabled:
         out.requires_grad = requires_grad
         out.op, out.parents, out._local = op, parents, local
+        if state.group is not None:
+            out._group = state.group
     else:  # a leaf whose _local is None, so that backward() from it can refuse
         out.requires_grad = False
         out.op, out.parents, out._local = "", (), None
