@@ -3,6 +3,7 @@ graphs are cut, and what happens with and without Graphviz's `dot` program."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 import time
@@ -13,7 +14,7 @@ import numpy as np
 import pytest
 
 from demos import graph as graph_demo
-from tinygrad_lite import Tensor, Value
+from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.autograd import topological_order
 from tinygrad_lite.graph import DEFAULT_MAX_NODES, RANKDIRS, STYLES, GraphvizNotFoundError, draw_graph
 
@@ -147,7 +148,7 @@ def test_tiny_and_huge_numbers_stay_compact():
 def test_parameters_constants_results_and_root_look_different():
     y, _ = value_graph()
     graph = draw_graph(y)
-    assert len({style["fillcolor"] for style in STYLES.values()}) == len(STYLES) == 4
+    assert len({style["fillcolor"] for style in STYLES.values()}) == len(STYLES) == 5  # and "group"
     assert fill(box(graph, "a")) == fill(box(graph, "b")) == STYLES["parameter"]["fillcolor"]
     constant = next(line for line in graph.source.splitlines() if 'label="data 0.5000' in line)
     assert fill(constant) == STYLES["constant"]["fillcolor"]
@@ -298,3 +299,58 @@ def test_small_4d_tensor_values_have_no_blank_lines():
     text = _values(np.arange(4.0).reshape(2, 2, 1, 1))
     assert "\n\n" not in text and text.count("\n") == 3
     assert "3.0000" in text
+
+
+def neuron_mlp_loss():
+    """Karpathy's MLP(3, [4, 4, 1]) built from Values, one group per neuron:
+    120 nodes; the weights are made outside the groups, the inputs are data."""
+    rng = np.random.default_rng(0)
+    sizes = [3, 4, 4, 1]
+    x = [Value(v, label=f"x{i}", requires_grad=False) for i, v in enumerate([2.0, 3.0, -1.0])]
+    for layer, (nin, nout) in enumerate(itertools.pairwise(sizes), start=1):
+        neurons = [([Value(w) for w in rng.uniform(-1, 1, nin)], Value(0.0)) for _ in range(nout)]
+        outs = []
+        for n, (ws, b) in enumerate(neurons):
+            with group(f"L{layer} neuron {n}"):
+                outs.append(sum((w * xi for w, xi in zip(ws, x)), b).tanh())
+        x = outs
+    loss = (x[0] - 1.0) ** 2
+    loss.label = "loss"
+    loss.backward()
+    return loss
+
+
+def test_collapsed_groups_draw_a_120_node_mlp_as_a_dozen_boxes():
+    loss = neuron_mlp_loss()
+    assert len(topological_order(loss, include_constants=True)) == 120
+    source = draw_graph(loss, groups="collapse", max_nodes=None).source
+    boxes = [line for line in source.splitlines() if "shape=record" in line]
+    groups = [line for line in boxes if STYLES["group"]["fillcolor"] in line]
+    assert len(groups) == 9 and len(boxes) == 15  # 9 neurons, x0..x2, the 1, loss - 1, loss
+    last = next(line for line in groups if "L3 neuron 0" in line)
+    out = loss.parents[0].parents[0]  # loss = (tanh - 1)**2
+    assert f"out {out.data:.4f}" in last and f"grad {out.grad:.4f}" in last
+    assert "*" not in "".join(groups)  # no op of a collapsed neuron is drawn
+    assert ">group (collapsed)</td>" in source
+    # every neuron of layer 2 gets an edge from every neuron of layer 1
+    name = {re.search(r"L(\d) neuron (\d)", line).group(0): line.split()[0] for line in groups}
+    for i in range(4):
+        for j in range(4):
+            assert f"{name[f'L1 neuron {i}']} -> {name[f'L2 neuron {j}']}" in source
+
+
+def test_clusters_frame_each_group_and_nest_them():
+    x = Tensor([1.0, 2.0], requires_grad=True, label="x")
+    with group("block"):
+        h = (x * 2).tanh()
+        with group("inner"):
+            y = h.sum()
+    graph = draw_graph(y * 3)
+    source = graph.source
+    assert source.count("subgraph cluster_") == 2 and "label=block" in source and "label=inner" in source
+    inner_at, block_at = source.index("label=inner"), source.index("label=block")
+    assert block_at < inner_at  # the inner frame is written inside the block's
+    flat = draw_graph(y * 3, groups="none").source
+    assert "subgraph" not in flat
+    with pytest.raises(ValueError, match="groups must be one of 'clusters', 'collapse', 'none'"):
+        draw_graph(y, groups="fold")

@@ -23,8 +23,8 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .autograd import topological_order
-from .steps import kind
+from .autograd import Group, topological_order
+from .steps import kind, node_groups, outermost
 from .tensor import Tensor
 from .value import Value
 
@@ -33,6 +33,7 @@ DEFAULT_MAX_NODES = 150
 #: A Tensor with at most this many elements shows its values; a larger one, their range.
 SMALL_TENSOR = 6
 RANKDIRS = ("LR", "RL", "TB", "BT")
+GROUPINGS = ("clusters", "collapse", "none")
 
 INSTALL_HELP = (
     "Graphviz's `dot` program was not found on PATH, so the graph cannot be rendered. Install Graphviz:\n"
@@ -50,12 +51,14 @@ STYLES = {
     "constant": {"fillcolor": "#e9ecef", "color": "#868e96"},
     "result": {"fillcolor": "#ffffff", "color": "#495057"},
     "root": {"fillcolor": "#ffd8a8", "color": "#d9480f", "penwidth": "2"},
+    "group": {"fillcolor": "#e6fcf5", "color": "#0ca678", "penwidth": "1.5"},
 }
 LEGEND = {
     "parameter": "parameter",
     "constant": "input / constant",
     "result": "intermediate result",
     "root": "output (root)",
+    "group": "group (collapsed)",
 }
 OP_STYLE = {
     "shape": "ellipse",
@@ -65,6 +68,8 @@ OP_STYLE = {
     "margin": "0.04",
 }
 NOTE_STYLE = {"shape": "note", "fillcolor": "#ffe3e3", "color": "#c92a2a", "fontcolor": "#c92a2a"}
+#: A group's frame (groups="clusters").
+CLUSTER_STYLE = {"style": "rounded,dashed", "color": "#0ca678", "fontcolor": "#087f5b", "fontsize": "11"}
 
 
 class GraphvizNotFoundError(graphviz.ExecutableNotFound):
@@ -108,6 +113,7 @@ def draw_graph(
     rankdir: str = "LR",
     show_grad: bool = True,
     max_nodes: int | None = DEFAULT_MAX_NODES,
+    groups: str = "clusters",
 ) -> Graph:
     """The computation graph of everything `root` depends on, as a `graphviz.Digraph`.
 
@@ -120,6 +126,13 @@ def draw_graph(
     in blue, inputs and constants (a leaf without grad, such as the 2 in
     ``a * 2``) in grey, intermediate results in white, the root in orange.
 
+    Nodes made inside a `group` (nn modules make one per call): with
+    ``groups="clusters"`` each group is a labelled frame around its nodes
+    (frames nest); with ``groups="collapse"`` each outermost group is one
+    green box showing its name and its output's data and grad, the way in
+    and out of it drawn as edges; ``groups="none"`` ignores them. A leaf used
+    only inside one group (a neuron's weights) is drawn in it.
+
     At most `max_nodes` boxes are drawn (None: all), the ones fewest steps away
     from the root; a red note says how many were left out. `rankdir` is the
     direction of the arrows: "LR" (left to right), "RL", "TB" or "BT".
@@ -130,8 +143,18 @@ def draw_graph(
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, got {rankdir!r}")
     if max_nodes is not None and (not isinstance(max_nodes, int) or max_nodes < 1):
         raise ValueError(f"max_nodes must be a positive int or None, got {max_nodes!r}")
+    if groups not in GROUPINGS:
+        raise ValueError(f"groups must be one of {', '.join(map(repr, GROUPINGS))}, got {groups!r}")
     order = topological_order(root, include_constants=True)
-    names = {id(order[i]): f"n{i}" for i in _nearest(order, max_nodes)}
+    member = {} if groups == "none" else {k: g for k, g in node_groups(order).items() if g is not None}
+    stand_in: dict[int, _Collapsed] = {}  # a collapsed group's nodes -> its box
+    if groups == "collapse":
+        order, stand_in, member = *_collapse(order, member, root), {}
+
+    def parents(node: Any) -> tuple:
+        return tuple(dict.fromkeys(stand_in.get(id(p), p) for p in node.parents))
+
+    names = {id(order[i]): f"n{i}" for i in _nearest(order, max_nodes, parents)}
     graph = Graph(
         graph_attr={
             "rankdir": rankdir,
@@ -145,33 +168,125 @@ def draw_graph(
     )
     roles = set()
     cut = []  # op nodes with inputs that were left out
+    frames = _Frames(graph, member)
     for node in order:
         name = names.get(id(node))
         if name is None:
             continue
-        role = _role(node, root)
-        roles.add(role)
-        graph.node(name, _record(node, show_grad), shape="record", **STYLES[role])
+        where = frames.of(node)
+        if isinstance(node, _Collapsed):
+            roles.add("group")
+            where.node(
+                name, node.record(show_grad), shape="record", style="filled,rounded", **STYLES["group"]
+            )
+        else:
+            role = _role(node, root)
+            roles.add(role)
+            where.node(name, _record(node, show_grad), shape="record", **STYLES[role])
         if not node.parents:
             continue
         op = f"{name}_op"
-        graph.node(op, node.op, **OP_STYLE)
-        graph.edge(op, name)
-        for parent in node.parents:
+        if isinstance(node, _Collapsed):  # its inputs go straight into the box
+            op = name
+        else:
+            where.node(op, node.op, **OP_STYLE)
+            graph.edge(op, name)
+        for parent in parents(node):
             if id(parent) in names:
                 graph.edge(names[id(parent)], op)
             elif op not in cut:
                 cut.append(op)
+    frames.close()
     if len(names) < len(order):
         _note_left_out(graph, cut, len(order) - len(names), len(order))
     graph.attr(label=_legend(roles), labelloc="b", labeljust="l")
     return graph
 
 
-def _nearest(order: list, max_nodes: int | None) -> list[int]:
+class _Frames:
+    """The clusters of groups="clusters": a node of a group goes into that
+    group's frame (a Graphviz subgraph named ``cluster_*``); `close` nests
+    the frames, innermost first, and adds them to the graph."""
+
+    def __init__(self, graph: Graph, member: dict[int, Group]) -> None:
+        self.graph, self.member = graph, member
+        self.frames: dict[Group, graphviz.Digraph] = {}
+
+    def of(self, node: Any) -> graphviz.Digraph:
+        """Where `node` is drawn: its group's frame, or the graph itself."""
+        group = self.member.get(id(node))
+        if group is None:
+            return self.graph
+        around = group
+        while around is not None and around not in self.frames:  # its frame and those around it
+            kind = f" ({around.kind})" if around.kind else ""
+            self.frames[around] = graphviz.Digraph(
+                name=f"cluster_{len(self.frames)}",
+                graph_attr={"label": f"{around.name}{kind}", **CLUSTER_STYLE},
+            )
+            around = around.parent
+        return self.frames[group]
+
+    def close(self) -> None:
+        def depth(group: Group) -> int:
+            return len(group.path)
+
+        for group in sorted(
+            self.frames, key=depth, reverse=True
+        ):  # a frame is complete before its parent takes it
+            outer = self.frames.get(group.parent) if group.parent is not None else None
+            (outer if outer is not None else self.graph).subgraph(self.frames[group])
+
+
+class _Collapsed:
+    """A group drawn as one box (groups="collapse"): it stands in the order
+    where its output stood, with the group's inputs from outside as parents."""
+
+    def __init__(self, group: Group, output: Any, parents: tuple) -> None:
+        self.group, self.output, self.parents = group, output, parents
+
+    def record(self, show_grad: bool) -> str:
+        kind = f" ({self.group.kind})" if self.group.kind else ""
+        fields = [f"{self.group.name}{kind}", _field("out", self.output.data)]
+        if show_grad and self.output.requires_grad:
+            fields.append(_field("grad", self.output.grad))
+        return " | ".join(map(_escape, fields))
+
+
+def _collapse(order: list, member: dict[int, Group], root: Any) -> tuple[list, dict[int, _Collapsed]]:
+    """`order` with each outermost group replaced by one `_Collapsed` node at
+    the place of its output (the last of its nodes that something outside it
+    uses, or the root), whose parents are the nodes outside it that it uses;
+    and the box that stands in for each node of a group, by id."""
+    top = {k: outermost(g) for k, g in member.items()}
+    inside: dict[Group, list] = {}
+    for node in order:
+        if id(node) in top:
+            inside.setdefault(top[id(node)], []).append(node)
+    used_outside = {id(p) for n in order if id(n) not in top for p in n.parents}
+    used_outside |= {
+        id(p) for n in order for p in n.parents if id(n) in top and top.get(id(p)) is not top[id(n)]
+    }
+    stand_in: dict[int, _Collapsed] = {}
+    for group, nodes in inside.items():
+        outputs = [n for n in nodes if id(n) in used_outside or n is root] or nodes[-1:]
+        inputs = dict.fromkeys(p for n in nodes for p in n.parents if top.get(id(p)) is not group)
+        box = _Collapsed(group, outputs[-1], tuple(inputs))
+        for n in nodes:
+            stand_in[id(n)] = box
+    collapsed = [
+        stand_in.get(id(node), node)
+        for node in order
+        if id(node) not in stand_in or node is stand_in[id(node)].output
+    ]
+    return collapsed, stand_in
+
+
+def _nearest(order: list, max_nodes: int | None, parents: Any) -> list[int]:
     """Positions in `order` (a topological order, root last) of the nodes to
     draw: all of them, or the `max_nodes` fewest edges away from the root (a
-    breadth-first cut from the root), in topological order."""
+    breadth-first cut from the root), in topological order; `parents(node)`
+    gives a node's inputs as drawn."""
     if max_nodes is None or len(order) <= max_nodes:
         return list(range(len(order)))
     # Walking the order backwards meets every node after all the nodes that use
@@ -179,7 +294,7 @@ def _nearest(order: list, max_nodes: int | None) -> list[int]:
     distance = {id(order[-1]): 0}
     for node in reversed(order):
         d = distance[id(node)] + 1
-        for parent in node.parents:
+        for parent in parents(node):
             distance[id(parent)] = min(distance.get(id(parent), d), d)
     nearest = sorted(range(len(order) - 1, -1, -1), key=lambda i: distance[id(order[i])])
     return sorted(nearest[:max_nodes])

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from . import autograd
+from .autograd import Group
 from .value import Value
 
 # The local derivative of each op for each of its inputs, in words: x and y
@@ -134,6 +135,31 @@ def kind(node: Any) -> str:
     if node.parents:
         return "result"
     return "parameter" if node.requires_grad else "constant"
+
+
+def node_groups(order: list) -> dict[int, Group | None]:
+    """Each node's `Group` (keyed by id), for the views: the group it was made
+    in; for a leaf made outside every group (a neuron's weights made before
+    its ``with group(...)``, a number met in an op), the group of its users
+    when they all lie in one, so that collapsing the group hides it too. None
+    outside every group."""
+    groups: dict[int, Group | None] = {id(node): node.group for node in order}
+    users: dict[int, set] = {}
+    for node in order:
+        for parent in node.parents:
+            users.setdefault(id(parent), set()).add(groups[id(node)])
+    for node in order:
+        shared = users.get(id(node), set())
+        if not node.parents and groups[id(node)] is None and len(shared) == 1:
+            groups[id(node)] = next(iter(shared))
+    return groups
+
+
+def outermost(group: Group | None) -> Group | None:
+    """The top-level group that `group` lies in (itself when it has no parent)."""
+    while group is not None and group.parent is not None:
+        group = group.parent
+    return group
 
 
 def forward_order(root: Any) -> list:
