@@ -21,6 +21,7 @@ from typing import Any, overload
 import numpy as np
 
 from tinygrad_lite import Tensor
+from tinygrad_lite.autograd import Node, new_seq
 
 
 class Module:
@@ -36,7 +37,17 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        """`forward`, its call remembered as a group for the graph views: its
+        result is tagged with the module and the clock reading at the start
+        (`autograd.new_seq`), so the nodes made in between, the call's, can be
+        shown as one box named after the module (`steps.node_groups`). That
+        costs two steps a call and nothing per op. Calls that end on the same
+        node (an MLP and its last layer) are chained, the outer one first."""
+        start = new_seq()
+        out = self.forward(*args, **kwargs)
+        if isinstance(out, Node) and out._seq > start:  # an inner call may end on the same node
+            out._call = (self, start, getattr(out, "_call", None))
+        return out
 
     def __setattr__(self, name: str, value: Any) -> None:
         """Set the attribute, recording it as a parameter if it holds leaf
@@ -48,6 +59,8 @@ class Module:
         paths = _forget(recorded, name) | frozenset(_grad_leaves(value, name))
         if paths != recorded:  # a new set, never one changed in place: copy.copy(module) shares it
             self.__dict__[_RECORD] = paths
+        for path, child in _modules_in(value, name):  # a sub-module is named by its first place
+            child.__dict__.setdefault(NAME, path)
         object.__setattr__(self, name, value)
 
     def __delattr__(self, name: str) -> None:
@@ -153,6 +166,18 @@ class Module:
 # The key, in a module's __dict__, of the set of attribute paths ("weight",
 # "weights.0") that were given a leaf Tensor requiring grad: see __setattr__.
 _RECORD = "_parameter_paths"
+# The key, in a module's __dict__, of its name in the module that holds it
+# ("layers.0"): the graph views name its calls so.
+NAME = "_name"
+
+
+def _modules_in(value: Any, path: str) -> Iterator[tuple[str, Module]]:
+    """The modules in an attribute's value, itself or in a list or tuple, with their paths."""
+    if isinstance(value, Module):
+        yield path, value
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _modules_in(item, f"{path}.{i}")
 
 
 def _grad_leaves(value: Any, path: str) -> Iterator[str]:

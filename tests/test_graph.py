@@ -13,10 +13,12 @@ import graphviz
 import numpy as np
 import pytest
 
+import nn
 from demos import graph as graph_demo
 from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.autograd import topological_order
 from tinygrad_lite.graph import DEFAULT_MAX_NODES, RANKDIRS, STYLES, GraphvizNotFoundError, draw_graph
+from tinygrad_lite.steps import node_groups
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 INSTALL_COMMANDS = (
@@ -354,3 +356,26 @@ def test_clusters_frame_each_group_and_nest_them():
     assert "subgraph" not in flat
     with pytest.raises(ValueError, match="groups must be one of 'clusters', 'collapse', 'none'"):
         draw_graph(y, groups="fold")
+
+
+def test_module_calls_are_groups_named_by_their_place_in_the_model():
+    model = nn.MLP(2, [3, 1], rng=0)
+    loss = nn.binary_cross_entropy(model(Tensor(np.ones((4, 2)), label="X")), np.ones((4, 1)))
+    loss.backward()
+    order = topological_order(loss, include_constants=True)
+    groups = node_groups(order)
+    seen = {g.path for g in groups.values() if g is not None}
+    assert seen == {("MLP", "layers.0"), ("MLP", "layers.1")}  # the MLP holds no node of its own
+    layer = next(g for g in groups.values() if g is not None and g.name == "layers.0")
+    assert layer.kind == "Layer" and layer.parent.name == "MLP"
+    weight = model.layers[0].weight
+    assert groups[id(weight)] is layer  # a parameter goes with the call that uses it
+    X = next(n for n in order if n.label == "X")
+    assert groups[id(X)] is None  # data stays outside, where the group's input comes from
+    source = draw_graph(loss, groups="collapse").source
+    boxes = [line for line in source.splitlines() if "shape=record" in line]
+    assert len(boxes) == 5  # X, the MLP, the targets, the bce result, the mean
+    mlp = next(line for line in boxes if 'label="MLP |' in line)
+    assert "out" in mlp and "(MLP)" not in mlp
+    clusters = draw_graph(loss).source
+    assert "label=MLP" in clusters and 'label="layers.0 (Layer)"' in clusters

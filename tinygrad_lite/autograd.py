@@ -92,9 +92,12 @@ class Node:
     (8 bytes a node instead of a set of the whole graph). ``_changed``, set
     only once the node's data is changed in place (`changed_in_place`), is
     when that happened, on the same clock as ``_seq``. ``_group``, set only
-    for a node made inside a `group`, is that group."""
+    for a node made inside a `group`, is that group. ``_call``, set only on
+    the result of an ``nn.Module`` call, is ``(module, clock at its start,
+    the _call of an inner call that ended on this node too, or None)``: the
+    nodes made between then and this one are the call's."""
 
-    __slots__ = ("_changed", "_group", "_mark", "_seq")
+    __slots__ = ("_call", "_changed", "_group", "_mark", "_seq")
 
     @property
     def group(self) -> Group | None:

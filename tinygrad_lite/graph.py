@@ -219,10 +219,8 @@ class _Frames:
             return self.graph
         around = group
         while around is not None and around not in self.frames:  # its frame and those around it
-            kind = f" ({around.kind})" if around.kind else ""
             self.frames[around] = graphviz.Digraph(
-                name=f"cluster_{len(self.frames)}",
-                graph_attr={"label": f"{around.name}{kind}", **CLUSTER_STYLE},
+                name=f"cluster_{len(self.frames)}", graph_attr={"label": _title(around), **CLUSTER_STYLE}
             )
             around = around.parent
         return self.frames[group]
@@ -238,6 +236,11 @@ class _Frames:
             (outer if outer is not None else self.graph).subgraph(self.frames[group])
 
 
+def _title(group: Group) -> str:
+    """A group's name, with what made it when that says more: "layers.0 (Layer)"."""
+    return f"{group.name} ({group.kind})" if group.kind and group.kind != group.name else group.name
+
+
 class _Collapsed:
     """A group drawn as one box (groups="collapse"): it stands in the order
     where its output stood, with the group's inputs from outside as parents."""
@@ -246,8 +249,7 @@ class _Collapsed:
         self.group, self.output, self.parents = group, output, parents
 
     def record(self, show_grad: bool) -> str:
-        kind = f" ({self.group.kind})" if self.group.kind else ""
-        fields = [f"{self.group.name}{kind}", _field("out", self.output.data)]
+        fields = [_title(self.group), _field("out", self.output.data)]
         if show_grad and self.output.requires_grad:
             fields.append(_field("grad", self.output.grad))
         return " | ".join(map(_escape, fields))

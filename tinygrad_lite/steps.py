@@ -139,20 +139,58 @@ def kind(node: Any) -> str:
 
 def node_groups(order: list) -> dict[int, Group | None]:
     """Each node's `Group` (keyed by id), for the views: the group it was made
-    in; for a leaf made outside every group (a neuron's weights made before
-    its ``with group(...)``, a number met in an op), the group of its users
-    when they all lie in one, so that collapsing the group hides it too. None
-    outside every group."""
-    groups: dict[int, Group | None] = {id(node): node.group for node in order}
+    in, or the innermost ``nn.Module`` call that made it; for a parameter or a
+    number made outside every group (a neuron's weights made before its
+    ``with group(...)``), the group of its users when they all lie in one, so
+    that collapsing the group hides it too. None outside every group."""
+    groups: dict[int, Group | None] = dict.fromkeys(map(id, order))
+    for node, call in _module_calls(order):  # innermost last, so it wins
+        for member in order:
+            if call[1] < member._seq <= node._seq:
+                groups[id(member)] = call[2]
+    for node in order:  # a `with group(...)` inside a call is the innermost of all
+        if node.group is not None:
+            groups[id(node)] = node.group
     users: dict[int, set] = {}
     for node in order:
         for parent in node.parents:
             users.setdefault(id(parent), set()).add(groups[id(node)])
     for node in order:
         shared = users.get(id(node), set())
-        if not node.parents and groups[id(node)] is None and len(shared) == 1:
+        if not node.parents and groups[id(node)] is None and len(shared) == 1 and _goes_with_users(node):
             groups[id(node)] = next(iter(shared))
     return groups
+
+
+def _goes_with_users(leaf: Any) -> bool:
+    """Whether a leaf made outside a group belongs with its users' group: a
+    parameter (a neuron's weights) or a number met in an op does; data (an
+    input, a target) stays outside, where the group's inputs come from."""
+    if leaf.requires_grad:
+        return True
+    return not leaf.label and (isinstance(leaf, Value) or leaf.data.ndim == 0)
+
+
+def _module_calls(order: list) -> list[tuple[Any, tuple[Any, int, Group]]]:
+    """The ``nn.Module`` calls in `order`, outermost first: each call's result
+    node with ``(module, start, group)``, the group named after the module (its
+    place in the model, else its class) inside the group of the call around it.
+    A call's nodes are those made after `start` up to its result (``_call``,
+    set by ``Module.__call__``)."""
+    calls = []
+    for node in order:
+        call = getattr(node, "_call", None)
+        while call is not None:  # calls that ended on this node, outermost first
+            calls.append((node, call[:2]))
+            call = call[2]
+    calls.sort(key=lambda nc: nc[1][1] - nc[0]._seq)  # stable: on one node, the outer stays first
+    made: list[tuple[Any, tuple[Any, int, Group]]] = []
+    for node, (module, start) in calls:  # widest first: a call's parent is made before it
+        around = next((c for n, c in reversed(made) if c[1] <= start and node._seq <= n._seq), None)
+        kind = type(module).__name__
+        name = vars(module).get("_name", kind)
+        made.append((node, (module, start, Group(name, around[2] if around else None, kind))))
+    return made
 
 
 def outermost(group: Group | None) -> Group | None:

@@ -84,9 +84,10 @@ class Tensor(autograd.Node):
     def _propagate(self) -> None:
         """`_chain` and `_accumulate` in one loop, without the list (backward's
         hot path): a contribution, summed to its parent's shape, becomes an
-        intermediate parent's grad or is added to it; a leaf takes it through
-        `_accumulate`, told whether it is a new array of this pass (not a view,
-        nor the gradient flowing in, which this node keeps as its grad)."""
+        intermediate parent's grad or is added to it; a leaf keeps its first
+        contribution when that is a new array of this pass (not a view, nor
+        the gradient flowing in, which this node keeps as its grad), and
+        takes any other through `_accumulate`."""
         grad = self.grad
         for parent, g in zip(self.parents, self._fn.backward(self, grad)):
             if g is None or not parent.requires_grad:
@@ -94,10 +95,15 @@ class Tensor(autograd.Node):
             data = parent._data  # the slot behind the `data` property: backward's hot path
             if g.shape != data.shape:
                 g = ops.unbroadcast(g, data.shape)
-            if parent.parents and g.dtype == data.dtype:
+            new = type(g) is np.ndarray and g.base is None and g is not grad
+            if g.dtype != data.dtype:
+                parent._accumulate(g, new)
+            elif parent.parents:
                 parent.grad = g if parent.grad is None else parent.grad + g
+            elif parent.grad is None and new:  # a leaf's first contribution, its own array: kept
+                parent.grad = g
             else:
-                parent._accumulate(g, type(g) is np.ndarray and g.base is None and g is not grad)
+                parent._accumulate(g, new)
 
     def _accumulate(self, g: np.ndarray, new: bool = False) -> None:
         """Add the contribution `g` to ``grad``. `new` says that nothing else
