@@ -18,7 +18,7 @@ from demos import graph as graph_demo
 from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.autograd import topological_order
 from tinygrad_lite.graph import DEFAULT_MAX_NODES, RANKDIRS, STYLES, GraphvizNotFoundError, draw_graph
-from tinygrad_lite.steps import node_groups
+from tinygrad_lite.steps import node_groups, node_names, parameter_names
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 INSTALL_COMMANDS = (
@@ -379,3 +379,21 @@ def test_module_calls_are_groups_named_by_their_place_in_the_model():
     assert "out" in mlp and "(MLP)" not in mlp
     clusters = draw_graph(loss).source
     assert "label=MLP" in clusters and 'label="layers.0 (Layer)"' in clusters
+
+
+def test_nn_parameters_are_named_by_their_place_in_the_model_never_just_weight():
+    model = nn.MLP(2, [3, 1], rng=0)
+    loss = model(Tensor(np.ones((1, 2)), label="X")).sum()
+    order = topological_order(loss, include_constants=True)
+    named = set(parameter_names(order).values())
+    assert named == {"layers.0.weight", "layers.0.bias", "layers.1.weight", "layers.1.bias"}
+    assert 'label="layers.0.weight | shape (2, 3)' in draw_graph(loss).source
+    assert "layers.1.bias" in set(node_names(order).values())  # the terminal and the explorer too
+    lone = nn.Linear(2, 1, rng=0)
+    lone_order = topological_order(lone(np.ones((1, 2))).sum(), include_constants=True)
+    assert set(parameter_names(lone_order).values()) == {"Linear.weight", "Linear.bias"}
+    model.layers[0].weight.label = "W1"  # a name you give is kept
+    order = topological_order(model(np.ones((1, 2))).sum(), include_constants=True)
+    assert "W1" in set(node_names(order).values()) and "layers.0.weight" not in set(
+        parameter_names(order).values()
+    )

@@ -24,7 +24,7 @@ import graphviz
 import numpy as np
 
 from .autograd import Group, topological_order
-from .steps import kind, node_groups, outermost
+from .steps import kind, node_groups, outermost, parameter_names
 from .tensor import Tensor
 from .value import Value
 
@@ -146,6 +146,7 @@ def draw_graph(
     if groups not in GROUPINGS:
         raise ValueError(f"groups must be one of {', '.join(map(repr, GROUPINGS))}, got {groups!r}")
     order = topological_order(root, include_constants=True)
+    labels = parameter_names(order)
     member = {} if groups == "none" else {k: g for k, g in node_groups(order).items() if g is not None}
     stand_in: dict[int, _Collapsed] = {}  # a collapsed group's nodes -> its box
     if groups == "collapse":
@@ -182,7 +183,8 @@ def draw_graph(
         else:
             role = _role(node, root)
             roles.add(role)
-            where.node(name, _record(node, show_grad), shape="record", **STYLES[role])
+            label = labels.get(id(node), node.label)
+            where.node(name, _record(node, label, show_grad), shape="record", **STYLES[role])
         if not node.parents:
             continue
         op = f"{name}_op"
@@ -314,11 +316,11 @@ def _role(node: Value | Tensor, root: Value | Tensor) -> str:
     return "root" if node is root else kind(node)
 
 
-def _record(node: Value | Tensor, show_grad: bool) -> str:
+def _record(node: Value | Tensor, label: str, show_grad: bool) -> str:
     """The record label ``{ label | [shape] | data ... | grad ... }``; a node
     that no gradient reaches (data, a number) has no grad row, rather than a
     0 that would read as "its gradient is zero"."""
-    fields = [node.label] if node.label else []
+    fields = [label] if label else []
     if isinstance(node, Tensor):
         dtype = "" if node.dtype == np.float64 else f" {node.dtype}"
         fields.append(f"shape {node.shape}{dtype}")

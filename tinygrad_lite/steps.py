@@ -171,6 +171,22 @@ def _goes_with_users(leaf: Any) -> bool:
     return not leaf.label and (isinstance(leaf, Value) or leaf.data.ndim == 0)
 
 
+def parameter_names(order: list) -> dict[int, str]:
+    """The names, by id, of the ``nn`` parameters in `order`: their place in
+    the model of the outermost module call that holds them ("layers.0.weight"),
+    never a bare "weight" ("Linear.weight" when a lone layer is the model). A
+    label you gave (anything but the parameter's own attribute name) is kept."""
+    names: dict[int, str] = {}
+    for _, (module, _, _) in _module_calls(order):  # outermost first: its names are the longest
+        place = vars(module).get("_name")
+        for path, p in module.named_parameters():
+            if id(p) in names or p.label not in ("", path.rsplit(".", 1)[-1]):
+                continue
+            prefix = place or ("" if "." in path else type(module).__name__)
+            names[id(p)] = f"{prefix}.{path}" if prefix else path
+    return names
+
+
 def _module_calls(order: list) -> list[tuple[Any, tuple[Any, int, Group]]]:
     """The ``nn.Module`` calls in `order`, outermost first: each call's result
     node with ``(module, start, group)``, the group named after the module (its
@@ -217,9 +233,10 @@ def node_names(order: list) -> dict[int, str]:
 def names_with_precedence(order: list) -> dict[int, tuple[str, int]]:
     """`node_names` with each name's precedence, to parenthesise only where needed."""
     names: dict[int, tuple[str, int]] = {}
+    labels = parameter_names(order)
     for k, node in enumerate(order):
-        if node.label:
-            entry = node.label, ATOM
+        if id(node) in labels or node.label:
+            entry = labels.get(id(node), node.label), ATOM
         elif not node.parents:
             entry = (f"{node.data:g}", ATOM) if isinstance(node, Value) else (f"tensor#{k}", ATOM)
         else:
