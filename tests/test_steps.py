@@ -217,3 +217,23 @@ def test_every_value_op_has_a_formula():
     for r in results:
         list(backward_steps(r))  # a missing formula would raise KeyError
     assert {r.op for r in results} <= set(FORMULAS)
+
+
+def test_a_gradient_from_several_uses_is_shown_as_the_sum_it_is():
+    """L = a*a + a at a = 3: dL/da = 1 (from +) + 3 + 3 (from a*a, twice) = 7;
+    the step of a lists those contributions, in the order they were added,
+    and they add up to the grad backward() gives."""
+    a = Value(3.0, label="a")
+    loss = a * a + a
+    loss.label = "L"
+    steps = {step.name: step for step in backward_steps(loss)}
+    leaf = steps["a"]
+    assert [(user, c) for user, c in leaf.sources] == [("L", 1.0), ("a*a", 3.0), ("a*a", 3.0)]
+    assert sum(c for _, c in leaf.sources) == leaf.grad == a.grad == 7.0
+    assert "  dL/da = 1.0 + 3.0 + 3.0 = 7.0, from its 3 uses (by L, a*a x2)" in leaf.describe()
+    assert steps["a*a"].sum_of_uses() == []  # used once: nothing to add up
+    x = Tensor([1.0, -2.0], requires_grad=True, label="x")
+    steps = {step.name: step for step in backward_steps((x * x + x).sum())}
+    contributions = [c for _, c in steps["x"].sources]
+    np.testing.assert_array_equal(sum(contributions), steps["x"].grad)
+    assert len(contributions) == 3

@@ -14,6 +14,7 @@ The terminal and browser step-through views are built on it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -96,13 +97,17 @@ class Step:
     name: str
     grad: Any  # dL/d(node), complete when the step is reached (a copy for a Tensor)
     edges: tuple[Edge, ...]  # one per parent that receives a gradient; none for a leaf
+    # what the node's users sent to make its grad, in the order they were added: (user's name, contribution)
+    sources: tuple[tuple[str, Any], ...] = ()
 
     def describe(self) -> list[str]:
-        """The step as lines of text: the chain rule with its numbers."""
+        """The step as lines of text: the chain rule with its numbers; for a
+        node used more than once, first the sum its gradient is."""
         grad = _fmt(self.grad)
+        total = self.sum_of_uses()
         if not self.edges:
-            return [f"{self.name} is a leaf: dL/d{_d(self.name)} = {grad}"]
-        lines = [f"at {self.name} ({self.node.op}): dL/d{_d(self.name)} = {grad}"]
+            return [f"{self.name} is a leaf: dL/d{_d(self.name)} = {grad}", *total]
+        lines = [f"at {self.name} ({self.node.op}): dL/d{_d(self.name)} = {grad}", *total]
         for e in self.edges:
             if e.local is None:
                 lines.append(f"  {e.formula}   (adds {_fmt(e.contribution)})")
@@ -114,6 +119,20 @@ class Step:
                 )
         return lines
 
+    def sum_of_uses(self) -> list[str]:
+        """For a node used more than once, the line saying what its gradient
+        adds up: "dL/dx1 = -0.01073 + -0.01073 = -0.02147, from its 2 uses (by
+        w1*x1, w3*x1)"; nothing for a node used once."""
+        if len(self.sources) < 2:
+            return []
+        terms = " + ".join(_fmt(c) for _, c in self.sources)
+        count = Counter(user for user, _ in self.sources)
+        users = ", ".join(user if k == 1 else f"{user} x{k}" for user, k in count.items())
+        return [
+            f"  dL/d{_d(self.name)} = {terms} = {_fmt(self.grad)}, "
+            f"from its {len(self.sources)} uses (by {users})"
+        ]
+
 
 def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     """Run ``root.backward(grad)`` one node at a time, yielding a `Step` per
@@ -124,8 +143,13 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
     the pass unfinished."""
     names = names_with_precedence(autograd.topological_order(root, include_constants=True))
     pass_ = autograd.backward_pass(root, root._seed(grad))
+    received: dict[int, list[tuple[str, Any]]] = {}
     for index, (node, pairs) in enumerate(pass_):
-        yield Step(index, node, names[id(node)][0], _copy(node.grad), _edges(node, pairs, names))
+        edges = _edges(node, pairs, names)
+        name = names[id(node)][0]
+        for edge in edges:
+            received.setdefault(id(edge.parent), []).append((name, edge.contribution))
+        yield Step(index, node, name, _copy(node.grad), edges, tuple(received.pop(id(node), ())))
 
 
 def kind(node: Any) -> str:
