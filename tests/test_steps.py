@@ -147,7 +147,7 @@ def test_tensor_formulas_read_as_vector_jacobian_products():
     W = Tensor([[1.0], [2.0]], requires_grad=True, label="W")
     (matmul_step, leaf) = backward_steps(x @ W)
     (edge,) = matmul_step.edges  # x needs no gradient
-    assert edge.parent is W and edge.formula == "dL/dW += xᵀ @ g"
+    assert edge.parent is W and edge.formula == "dL/dW += xᵀ(2×1) @ g(1×1) → 2×1"
     np.testing.assert_array_equal(edge.contribution, [[1.0], [2.0]])
     assert leaf.describe() == ["W is a leaf: dL/dW = [[1.], [2.]]"]
 
@@ -237,3 +237,20 @@ def test_a_gradient_from_several_uses_is_shown_as_the_sum_it_is():
     contributions = [c for _, c in steps["x"].sources]
     np.testing.assert_array_equal(sum(contributions), steps["x"].grad)
     assert len(contributions) == 3
+
+
+def test_tensor_steps_define_g_show_matmul_shapes_and_say_where_a_gradient_is_summed():
+    X = Tensor(np.ones((4, 2)), label="X")
+    W = Tensor(np.ones((2, 3)), requires_grad=True, label="W")
+    b = Tensor(np.zeros(3), requires_grad=True, label="b")
+    loss = (X @ W + b).tanh().mean()
+    loss.label = "L"
+    steps = {step.name: step for step in backward_steps(loss)}
+    matmul = steps["X@W"].describe()
+    assert matmul[0].startswith("at X@W (@): g = dL/d(X@W) = ")  # g is defined where it is used
+    assert matmul[1].startswith("  dL/dW += Xᵀ(2×4) @ g(4×3) → 2×3")
+    bias = steps["X@W + b"].describe()[2]
+    assert "d(X@W + b)/db = 1, summed over axis 0 (the batch), where it was broadcast to 4×3" in bias
+    X2 = Tensor(np.ones((4, 2)), requires_grad=True, label="X")
+    steps = {step.name: step for step in backward_steps((X2 @ W).sum())}
+    assert "dL/dX += g(4×3) @ Wᵀ(3×2) → 4×2" in steps["X@W"].describe()[1]

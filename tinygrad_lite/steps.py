@@ -23,6 +23,7 @@ import numpy as np
 
 from . import autograd
 from .autograd import Group
+from .tensor import Tensor
 from .value import Value
 
 # The local derivative of each op for each of its inputs, in words: x and y
@@ -107,7 +108,9 @@ class Step:
         total = self.sum_of_uses()
         if not self.edges:
             return [f"{self.name} is a leaf: dL/d{_d(self.name)} = {grad}", *total]
-        lines = [f"at {self.name} ({self.node.op}): dL/d{_d(self.name)} = {grad}", *total]
+        # a Tensor's rules are vector-Jacobian products of g, the gradient arriving here
+        g = "g = " if any(re.search(r"\bg\b", e.formula) for e in self.edges) else ""
+        lines = [f"at {self.name} ({self.node.op}): {g}dL/d{_d(self.name)} = {grad}", *total]
         for e in self.edges:
             if e.local is None:
                 lines.append(f"  {e.formula}   (adds {_fmt(e.contribution)})")
@@ -309,11 +312,61 @@ def _edges(node: Any, pairs: list, names: dict[int, tuple[str, int]]) -> tuple[E
         rule = templates[i].format(**argnames)
         z, x = _d(names[id(node)][0]), _d(names[id(parent)][0])
         is_vjp = re.search(r"\bg\b", templates[i])
+        if node.op == "@" and isinstance(node, Tensor) and node.ndim == parent.ndim == 2:
+            rule = _matmul_shapes(rule, i, node)
         formula = f"dL/d{x} += {rule}" if is_vjp else f"d{z}/d{x} = {rule}"
+        if isinstance(node, Tensor) and parent.shape != node.shape and node.op not in _SHAPE_OPS:
+            formula += f", {_summed(parent.shape, node.shape)}"
         local = node._local[i] if isinstance(node, Value) else None
         edges.append(Edge(parent, names[id(parent)][0], formula, local, _copy(contribution)))
         i += 1
     return tuple(edges)
+
+
+# Ops whose input and output shapes differ by design: their rule already says how.
+_SHAPE_OPS = {
+    "@",
+    "sum",
+    "mean",
+    "max",
+    "min",
+    "reshape",
+    "transpose",
+    "getitem",
+    "conv2d",
+    "max_pool2d",
+    "cross_entropy",
+    "mse",
+    "bce",
+}
+
+
+def _matmul_shapes(rule: str, i: int, node: Any) -> str:
+    """A matrix product's rule with its shape arithmetic: for z = x @ y,
+    dL/dx += g(n, m) @ yᵀ(m, k) → (n, k), and dL/dy likewise (the sizes
+    joined by a multiplication sign)."""
+    x, y = node.parents
+    g = _dims(node.shape)
+    if i == 0:
+        left, right = rule.split(" @ ")
+        return f"{left}({g}) @ {right}({_dims(y.shape[::-1])}) → {_dims(x.shape)}"
+    left, right = rule.split(" @ ")
+    return f"{left}({_dims(x.shape[::-1])}) @ {right}({g}) → {_dims(y.shape)}"
+
+
+def _dims(shape: tuple[int, ...]) -> str:
+    return "×".join(map(str, shape))
+
+
+def _summed(small: tuple[int, ...], big: tuple[int, ...]) -> str:
+    """Which axes broadcasting stretched an input of shape `small` over, so its
+    gradient is summed over them: "summed over axis 0 (the batch), where it was
+    broadcast to" the output's shape."""
+    extra = len(big) - len(small)
+    axes = [*range(extra), *(extra + k for k, n in enumerate(small) if n == 1 and big[extra + k] != 1)]
+    where = f"axis {axes[0]}" if len(axes) == 1 else "axes " + ", ".join(map(str, axes))
+    batch = " (the batch)" if axes == [0] and len(big) == 2 else ""
+    return f"summed over {where}{batch}, where it was broadcast to {_dims(big)}"
 
 
 def _operand(name: str, prec: int) -> str:
