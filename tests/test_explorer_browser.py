@@ -190,3 +190,81 @@ def test_a_hostile_label_renders_as_text(browser, tmp_path):
     assert page.text_content('g.node[data-node="0"] text.name').startswith("<script>alert(1)")  # cut to fit
     assert errors == []  # no alert dialog, no error
     page.close()
+
+
+@pytest.fixture(scope="module")
+def a_squared_plus_a(tmp_path_factory) -> Path:
+    """L = a*a + a with a = 3: a is used twice by * and once more, a column later, by +."""
+    a = Value(3.0, label="a")
+    loss = a * a + a
+    loss.label = "L"
+    return explain(loss).save(tmp_path_factory.mktemp("explorer") / "a_squared_plus_a.html")
+
+
+# Every box and op pill the edge's path passes strictly inside, sampled 1 px apart along it as
+# Chromium lays it out; the edge may touch its own ends (its input's box, its op's pill) within
+# the first and last few px. Also, where the path passes a box's column, the topmost element at
+# that point on screen, which must not belong to a box.
+EDGE_UNDER_BOXES = """([from, to]) => {
+  const svg = document.getElementById("graph");
+  const path = svg.querySelector(`path.edge[data-from="${from}"][data-to="${to}"]`);
+  const shapes = [], bbox = (g, selector) => g.querySelector(selector).getBBox();
+  svg.querySelectorAll("g.node[data-node]").forEach((g) =>
+    shapes.push({ what: "box " + g.dataset.name, own: g.dataset.node === from, b: bbox(g, "rect.box") }));
+  svg.querySelectorAll("g.op[data-op]").forEach((g) =>
+    shapes.push({ what: "op of node " + g.dataset.op, own: g.dataset.op === to, b: bbox(g, "rect") }));
+  const total = path.getTotalLength(), under = new Set(), covered = new Set(), ctm = svg.getScreenCTM();
+  let beside = 0;
+  for (let s = 0; s <= total; s += 1) {
+    const p = path.getPointAtLength(s), nearEnd = s < 4 || total - s < 4;
+    for (const { what, own, b } of shapes) {
+      const inside = b.x + 0.5 < p.x && p.x < b.x + b.width - 0.5
+        && b.y + 0.5 < p.y && p.y < b.y + b.height - 0.5;
+      if (inside && !(own && nearEnd)) under.add(what);
+      if (what.startsWith("box") && !own && b.x < p.x && p.x < b.x + b.width) {
+        beside += 1;
+        const top = document.elementFromPoint(ctm.a * p.x + ctm.e, ctm.d * p.y + ctm.f);
+        if (top && top.closest("g.node")) covered.add(top.closest("g.node").dataset.name);
+      }
+    }
+  }
+  return { length: total, under: [...under], covered: [...covered], beside };
+}"""
+
+
+def test_the_skip_edge_of_a_squared_plus_a_is_visible(browser, a_squared_plus_a):
+    """The edge from a to + passes the column of a*a in a gap, not under its box: the picture reads
+    L = a*a + a, not L = +(a*a). Checked on the SVG as Chromium renders it, at full size."""
+    page, errors = open_page(browser, a_squared_plus_a, width=1400, height=900)
+    page.click("#zoom")  # full size: one SVG unit per CSS pixel
+    page.keyboard.press("End")
+    ids = {name: page.get_attribute(f'g.node[data-name="{name}"]', "data-node") for name in ("a", "a*a", "L")}
+    assert page.locator(f'path.edge[data-from="{ids["a"]}"]').count() == 3  # two into *, one into +
+    for source, target in (("a", "L"), ("a", "a*a"), ("a*a", "L")):
+        seen = page.evaluate(EDGE_UNDER_BOXES, [ids[source], ids[target]])
+        assert seen["under"] == [], (source, target, seen)
+        assert seen["covered"] == [], (source, target, seen)
+    skip = page.evaluate(EDGE_UNDER_BOXES, [ids["a"], ids["L"]])
+    assert skip["beside"] > 20  # it does pass a*a's column, in plain sight
+    assert errors == []
+    page.close()
+
+
+def test_a_repeated_input_shows_its_running_sum_in_the_chain_rule_table(browser, a_squared_plus_a):
+    """At the a*a step of L = a*a + a (a = 3), a already holds 1 from +; each of a*a's two edges adds
+    a * 1 = 3: the table's "its grad so far" reads 4.0, then 7.0 (the micrograd lecture's case)."""
+    page, errors = open_page(browser, a_squared_plus_a)
+    for _ in range(page.evaluate("window.explorer.total")):
+        if page.inner_text("#step-title") == "Backward at a*a (*)":
+            break
+        page.keyboard.press("ArrowRight")
+    assert page.inner_text("#step-title") == "Backward at a*a (*)"
+    headers = page.locator("#step-body table th").all_inner_texts()
+    assert headers[-1] == "its grad so far"
+    rows = [row.locator("td").all_inner_texts() for row in page.locator("#step-body table tbody tr").all()]
+    assert [row[0] for row in rows] == ["a", "a"]
+    assert [row[2] for row in rows] == ["3.0", "3.0"]  # adds to its grad: a * dL/d(a*a) = 3 * 1
+    assert [row[-1] for row in rows] == ["4.0", "7.0"]
+    assert shown_grad(page, "a") == "7.0"
+    assert errors == []
+    page.close()

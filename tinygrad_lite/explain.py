@@ -14,10 +14,13 @@ In Jupyter the same page displays inline (``_repr_html_``). The graph is
 left as it was found: gradients are snapshotted before the recorded backward
 pass and restored after it.
 
-The drawing is computed here, not by Graphviz: a layered layout whose column
-is the longest path from the inputs (a leaf sits just left of its first
-user), ordered within columns by barycentre sweeps that reduce crossings,
-then spaced vertically so that edges run as straight as the order allows.
+The drawing is computed here, not by Graphviz: a layered layout (Sugiyama's)
+whose column is the longest path from the inputs (a leaf sits just left of
+its first user). An edge that skips columns gets a waypoint in each column it
+passes, so it runs in a lane between that column's boxes, never under one.
+Nodes and waypoints are ordered within columns by barycentre sweeps that
+reduce crossings, then spaced vertically so that edges run as straight as the
+order allows; an edge bends only where no box or op pill stands in its way.
 """
 
 from __future__ import annotations
@@ -26,8 +29,10 @@ import html
 import json
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -43,14 +48,16 @@ PANEL_SIZE = 24
 #: Names longer than this are cut in the boxes (the full name is in the tooltip and the panel).
 BOX_NAME = 22
 SWEEPS = 8  # barycentre sweeps, alternating left-to-right and right-to-left
-MAX_CROSSING_EDGES = 400  # above this many edges, crossings are not counted
 
 # Geometry of the drawing, in SVG user units.
 MARGIN = 16
 TITLE_H, ROW_H, PAD = 22, 18, 7
 BOX_H = TITLE_H + 2 * ROW_H + PAD
 ROW_GAP = 18  # vertical space between two boxes of a column
-OP_H, OP_ARROW, CURVE = 22, 8, 18  # op pill height, op -> box arrow, room for the input curves
+OP_H, OP_ARROW, CURVE = 22, 8, 18  # op pill height, op -> box arrow, least room for the input curves
+LANE, LANE_CLEAR = 8, 12  # between two edges passing a column; from such an edge to a box (past its halo)
+BEND_CLEAR = 2  # an edge bends this far clear of a box or pill (its stroke's width)
+BEND_SLOPE, MAX_BEND = 0.4, 48  # a bend between columns is this wide per unit of height, up to MAX_BEND
 NAME_FONT, MIN_NAME_FONT, VALUE_FONT, SMALL_FONT, OP_FONT = 13.5, 12.0, 13.0, 9.5, 12.0
 KIND_TEXT = {"parameter": "parameter", "constant": "input / constant", "result": "computed"}
 
@@ -108,19 +115,25 @@ def _record(root: Any, grad: Any, order: list) -> dict:
             if not node.parents:
                 node.grad = 0.0 if isinstance(node, Value) else None
         steps = []
+        running: dict[int, Any] = {}  # each parent's gradient so far, summed edge by edge
         for step in backward_steps(root, grad):
-            edges = [
-                {
-                    "parent": index[id(e.parent)],
-                    "parent_name": e.parent_name,
-                    "formula": e.formula,
-                    "local": None if e.local is None else format_number(e.local),
-                    "contribution": _full(e.contribution),
-                    "total": _short(e.parent.grad),  # the parent's running gradient after this step
-                    "total_full": _full(e.parent.grad),
-                }
-                for e in step.edges
-            ]
+            edges = []
+            for e in step.edges:
+                # The sum as the engine forms it, in the same order, one edge at a time: for
+                # a*a the first edge shows the partial sum, the second the total.
+                so_far = running.get(id(e.parent))
+                running[id(e.parent)] = e.contribution if so_far is None else so_far + e.contribution
+                edges.append(
+                    {
+                        "parent": index[id(e.parent)],
+                        "parent_name": e.parent_name,
+                        "formula": e.formula,
+                        "local": None if e.local is None else format_number(e.local),
+                        "contribution": _full(e.contribution),
+                        "total": _short(running[id(e.parent)]),  # the parent's gradient after this edge
+                        "total_full": _full(running[id(e.parent)]),
+                    }
+                )
             steps.append(
                 {
                     "node": index[id(step.node)],
@@ -197,6 +210,7 @@ class Layout:
     font: list[float]  # font size of each node's name
     width: float
     height: float
+    routes: list[list[list[tuple[float, float]]]]  # per node, per parent: where its edge runs level or bends
 
 
 def _text_width(text: str, size: float, mono: bool = False) -> float:
@@ -231,54 +245,92 @@ def _columns(parents: list[list[int]], users: list[list[int]]) -> list[int]:
     return col
 
 
-def _order_columns(col: list[int], parents: list[list[int]], users: list[list[int]]) -> list[list[int]]:
-    """Nodes of each column top to bottom: barycentre sweeps, keeping the order with fewest crossings."""
+def _waypoints(
+    col: list[int], parents: list[list[int]]
+) -> tuple[list[int], dict[int, list[int]], list[list[list[int]]]]:
+    """Sugiyama's dummy nodes: an edge that skips columns gets a waypoint in each column it
+    crosses, so that every edge of the layered graph joins two neighbouring columns.
+
+    The edges from one node share their waypoints, as far as they go together: a value
+    used all along a long chain runs in one lane that its uses branch off (and the
+    waypoints grow with the graph's width, not with its width times its uses).
+
+    Returns the column of every item (the nodes, then the waypoints, numbered from
+    ``len(col)``), each node's lane (its waypoints, column by column) and, for each
+    node and each of its parents, the chain of items its edge passes through, from
+    the parent (then a start of the parent's lane) to the node."""
+    item_col = col[:]
+    lanes: dict[int, list[int]] = {}  # a node's waypoints, column by column from the next one
+    chains = []
+    for i, ps in enumerate(parents):
+        node_chains = []
+        for p in ps:
+            lane = lanes.setdefault(p, [])
+            for c in range(col[p] + 1 + len(lane), col[i]):
+                lane.append(len(item_col))
+                item_col.append(c)
+            node_chains.append([p, *lane[: col[i] - col[p] - 1], i])
+        chains.append(node_chains)
+    return item_col, lanes, chains
+
+
+def _order_columns(col: list[int], up: list[list[int]], down: list[list[int]]) -> list[list[int]]:
+    """Items of each column top to bottom: barycentre sweeps, keeping the order with fewest crossings.
+
+    `up` and `down` are each item's neighbours in the column before and the column after
+    (an edge's every waypoint included, so every edge joins neighbouring columns)."""
     ncol = max(col) + 1
     columns: list[list[int]] = [[] for _ in range(ncol)]
     for i, c in enumerate(col):
         columns[c].append(i)
-    edges = [(p, i) for i, ps in enumerate(parents) for p in ps]
-    counting = len(edges) <= MAX_CROSSING_EDGES  # counting is quadratic: a big graph keeps the last sweep
-    best, best_crossings = [c[:] for c in columns], _crossings(columns, col, edges) if counting else 0
+    best, best_crossings = [c[:] for c in columns], _crossings(columns, down)
+    pos = [0.0] * len(col)
     for sweep in range(SWEEPS):
+        if best_crossings == 0:
+            break
         forward = sweep % 2 == 0
-        pos = _positions(columns)
-        first, second = (parents, users) if forward else (users, parents)
+        for members in columns:
+            _place(members, pos)
+        first, second = (up, down) if forward else (down, up)
         for c in range(ncol) if forward else reversed(range(ncol)):
             key = {}
             for i in columns[c]:
-                near = first[i] or second[i]  # a node with no neighbour on this side looks at the other
+                near = first[i] or second[i]  # an item with no neighbour on this side looks at the other
                 key[i] = sum(pos[j] for j in near) / len(near) if near else pos[i]
             columns[c].sort(key=key.__getitem__)
-            pos.update(_positions([columns[c]]))
-        if not counting:
-            continue
-        crossings = _crossings(columns, col, edges)
+            _place(columns[c], pos)
+        crossings = _crossings(columns, down)
         if crossings < best_crossings:
             best, best_crossings = [c[:] for c in columns], crossings
-    return best if counting else columns
+    return best
 
 
-def _positions(columns: list[list[int]]) -> dict[int, float]:
-    """Each node's place in its column, centred on 0 so that columns of different sizes line up."""
-    return {i: k - (len(c) - 1) / 2 for c in columns for k, i in enumerate(c)}
+def _place(members: list[int], pos: list[float]) -> None:
+    """Each item's place in its column, centred on 0 so that columns of different sizes line up."""
+    middle = (len(members) - 1) / 2
+    for k, i in enumerate(members):
+        pos[i] = k - middle
 
 
-def _crossings(columns: list[list[int]], col: list[int], edges: list[tuple[int, int]]) -> int:
-    """How many pairs of edges cross, drawn as straight lines between (column, place) points."""
-    pos = _positions(columns)
+def _crossings(columns: list[list[int]], down: list[list[int]]) -> int:
+    """How many pairs of edges cross between neighbouring columns: for the edges
+    in the order of their upper ends, the inversions in the order of their lower
+    ends, counted with a Fenwick tree (Barth, Jünger and Mutzel, 2004)."""
     count = 0
-    for k, (a, b) in enumerate(edges):
-        for c, d in edges[k + 1 :]:
-            lo, hi = max(col[a], col[c]), min(col[b], col[d])
-            if lo >= hi:
-                continue
-
-            def at(p: int, q: int, x: float) -> float:
-                return pos[p] + (pos[q] - pos[p]) * (x - col[p]) / (col[q] - col[p])
-
-            before, after = at(a, b, lo) - at(c, d, lo), at(a, b, hi) - at(c, d, hi)
-            count += before * after < 0
+    for upper, lower in pairwise(columns):
+        place = {v: k + 1 for k, v in enumerate(lower)}
+        size, tree, seen = len(lower), [0] * (len(lower) + 1), 0
+        for u in upper:
+            for k in sorted(place[v] for v in down[u]):
+                j, at_or_before = k, 0
+                while j:
+                    at_or_before += tree[j]
+                    j -= j & -j
+                count += seen - at_or_before  # the edges seen so far that end below this one
+                seen += 1
+                while k <= size:
+                    tree[k] += 1
+                    k += k & -k
     return count
 
 
@@ -299,7 +351,8 @@ def _spread(targets: list[float], gaps: list[float]) -> list[float]:
 
 
 def _layout(data: dict) -> Layout:
-    """Place every node: columns left to right, boxes of a column one width, spaced vertically."""
+    """Place every node and route every edge: columns left to right, boxes of a column one
+    width, spaced vertically with the edges that pass the column running in the gaps."""
     nodes = data["nodes"]
     n = len(nodes)
     parents = [node["parents"] for node in nodes]
@@ -307,8 +360,16 @@ def _layout(data: dict) -> Layout:
     for i, ps in enumerate(parents):
         for p in dict.fromkeys(ps):
             users[p].append(i)
-    col = _columns(parents, users)
-    columns = _order_columns(col, parents, users)
+    col, lanes, chains = _waypoints(_columns(parents, users), parents)
+    up: list[list[int]] = [[] for _ in col]
+    down: list[list[int]] = [[] for _ in col]
+    links = dict.fromkeys(
+        (u, v) for node_chains in chains for chain in node_chains for u, v in pairwise(chain)
+    )
+    for u, v in links:
+        down[u].append(v)
+        up[v].append(u)
+    columns = _order_columns(col, up, down)
 
     longest = [""] * n  # the longest gradient each node will show
     for step in data["backward"]:
@@ -329,36 +390,147 @@ def _layout(data: dict) -> Layout:
         need.append(max(title(size), row) + 2 * PAD)
         op_w.append(max(OP_H, _text_width(node["op"], OP_FONT) + 12) if node["parents"] else 0.0)
 
-    x, width = [0.0] * n, float(MARGIN)
-    for c, members in enumerate(columns):
-        if c:
-            width += max([op_w[i] for i in members] + [OP_H]) + OP_ARROW + CURVE
-        for i in members:  # boxes of a column share their left edge, where the op's arrow arrives
-            x[i] = width
-        width += max((need[i] for i in members), default=0.0)
-    width += MARGIN
+    y = _rows(columns, n, up, down)
+    x, width, routes = _route(columns, col, lanes, chains, y, need, op_w)
+    reach = [BOX_H / 2] * n + [LANE / 2] * (len(y) - n)  # how far each item reaches above and below its y
+    top = min(yi - r for yi, r in zip(y, reach)) - MARGIN
+    height = max(yi + r for yi, r in zip(y, reach)) - top + MARGIN
+    y = [yi - top for yi in y[:n]]
+    routes = [[[(px, py - top) for px, py in r] for r in node_routes] for node_routes in routes]
+    return Layout(x, y, need, op_w, font, width, height, routes)
 
-    # Vertical placement: each column as close as its order allows to the mean of its neighbours.
-    y = [0.0] * n
-    for members in columns:
-        for k, i in enumerate(members):
-            y[i] = k * (BOX_H + ROW_GAP)
-    neighbours = [parents[i] + users[i] for i in range(n)]
+
+def _rows(columns: list[list[int]], n: int, up: list[list[int]], down: list[list[int]]) -> list[float]:
+    """Vertical placement: each item as close as its column's order allows to the mean of
+    its neighbours, so that edges run as straight as they can. Items 0..n-1 are boxes;
+    the waypoints of passing edges need only a lane, clear of the boxes beside it, and
+    follow their lane, so that a long edge runs straight past the columns it skips."""
+    y = [0.0] * len(up)
+
+    def gap(a: int, b: int) -> float:
+        boxes = (a < n) + (b < n)
+        return BOX_H + ROW_GAP if boxes == 2 else BOX_H / 2 + LANE_CLEAR if boxes else LANE
+
+    near = [up[i] + down[i] for i in range(n)]
+    for i in range(n, len(up)):  # a waypoint follows its lane, not the uses branching off it
+        near.append(up[i] + ([v for v in down[i] if v >= n] or down[i]))
+    gaps = [[gap(a, b) for a, b in pairwise(members)] for members in columns]
+    for members, between in zip(columns, gaps):
+        for i, yi in zip(members, _spread([0.0] * len(members), between)):
+            y[i] = yi
     for sweep in range(12):
-        sequence = columns if sweep % 2 == 0 else columns[::-1]
-        for members in sequence:
-            if not members:
-                continue
-            targets = [
-                sum(y[j] for j in neighbours[i]) / len(neighbours[i]) if neighbours[i] else y[i]
-                for i in members
-            ]
-            for i, yi in zip(members, _spread(targets, [BOX_H + ROW_GAP] * (len(members) - 1))):
+        sequence = range(len(columns)) if sweep % 2 == 0 else reversed(range(len(columns)))
+        for c in sequence:
+            members = columns[c]
+            targets = [sum(y[j] for j in near[i]) / len(near[i]) if near[i] else y[i] for i in members]
+            for i, yi in zip(members, _spread(targets, gaps[c])):
                 y[i] = yi
-    top = min(y) - BOX_H / 2
-    y = [yi - top + MARGIN for yi in y]
-    height = max(y) + BOX_H / 2 + MARGIN
-    return Layout(x, y, need, op_w, font, width, height)
+    return y
+
+
+def _route(
+    columns: list[list[int]],
+    col: list[int],
+    lanes: dict[int, list[int]],
+    chains: list[list[list[int]]],
+    y: list[float],
+    need: list[float],
+    op_w: list[float],
+) -> tuple[list[float], float, list[list[list[tuple[float, float]]]]]:
+    """Columns' x and each edge's route: the points where it runs level or bends.
+
+    An edge leaves its box (or its lane) level and bends only where nothing of its
+    column or of the next stands in the band of heights it sweeps: right of any box
+    of its column that reaches into that band, left of any op pill of the next. The
+    gap between two columns widens when a bend would be too steep."""
+    n, ncol = len(need), len(columns)
+    boxes, pills, col_w, pill_w = [], [], [], []
+    for members in columns:
+        real = [i for i in members if i < n]  # top to bottom
+        ops = [i for i in real if op_w[i]]
+        # tops, bottoms and x: of the boxes' right edges, of the pills' left edges (from the column's left)
+        boxes.append(
+            ([y[i] - BOX_H / 2 for i in real], [y[i] + BOX_H / 2 for i in real], [need[i] for i in real])
+        )
+        pills.append(
+            (
+                [y[i] - OP_H / 2 for i in ops],
+                [y[i] + OP_H / 2 for i in ops],
+                [-OP_ARROW - op_w[i] for i in ops],
+            )
+        )
+        col_w.append(max((need[i] for i in real), default=0.0))
+        pill_w.append(max([op_w[i] for i in real] + [OP_H]))
+
+    def band(shapes: tuple[list[float], list[float], list[float]], lo: float, hi: float) -> list[float]:
+        tops, bottoms, xs = shapes
+        return xs[bisect_right(bottoms, lo) : bisect_left(tops, hi)]
+
+    gap = [float(CURVE)] * ncol
+
+    def bend(u: int, v: int, yb: float, entry: float) -> tuple[float, float]:
+        """Where the hop from item u to item v (arriving at height yb, at `entry` from v's
+        column's left) may start and end its bend, from the left of u's and v's columns."""
+        c, ya = col[u], y[u]
+        lo, hi = min(ya, yb) - BEND_CLEAR, max(ya, yb) + BEND_CLEAR
+        start = max([need[u] if u < n else 0.0, *band(boxes[c], lo, hi)])
+        end = min([entry, *band(pills[c + 1], lo, hi)])
+        slack = (col_w[c] - start) + (end + OP_ARROW + pill_w[c + 1])
+        gap[c] = max(gap[c], min(MAX_BEND, BEND_SLOPE * (hi - lo)) - slack)
+        return start, end
+
+    lane_hops = {(u, v): bend(u, v, y[v], 0.0) for p, lane in lanes.items() for u, v in pairwise([p, *lane])}
+    # The edges into a node's pill arrive at heights a little apart, in the order they come from.
+    last_hops, arrive = {}, {}
+    for i, node_chains in enumerate(chains):
+        count, entry = len(node_chains), -OP_ARROW - op_w[i] + 1
+        for rank, k in enumerate(sorted(range(count), key=lambda k: y[node_chains[k][-2]])):
+            arrive[i, k] = y[i] + (rank - (count - 1) / 2) * min(7.0, OP_H / 2 / count)
+            last_hops[i, k] = bend(node_chains[k][-2], i, arrive[i, k], entry)
+
+    left, at = [], float(MARGIN)
+    for c in range(ncol):
+        if c:
+            at += gap[c - 1] + pill_w[c] + OP_ARROW
+        left.append(at)
+        at += col_w[c]
+    x = [left[col[i]] for i in range(n)]  # a column's boxes share their left edge, where op arrows arrive
+
+    def extend(
+        points: list[tuple[float, float]], u: int, v: int, hop: tuple[float, float], yb: float
+    ) -> None:
+        for point in ((left[col[u]] + hop[0], y[u]), (left[col[v]] + hop[1], yb)):
+            level = (
+                len(points) > 1
+                and abs(points[-2][1] - point[1]) < 0.05
+                and abs(points[-1][1] - point[1]) < 0.05
+            )
+            if level:
+                points[-1] = point  # a level run goes on
+            else:
+                points.append(point)
+
+    # A lane's route once, with where each of its edges leaves it (they share it that far).
+    lane_routes = {}
+    for p in dict.fromkeys(chain[0] for node_chains in chains for chain in node_chains):
+        points = [(x[p] + need[p], y[p])]
+        marks = [(1, points[0])]  # after m waypoints: how many points, the last one as it was then
+        for u, v in pairwise([p, *lanes.get(p, [])]):
+            extend(points, u, v, lane_hops[u, v], y[v])
+            marks.append((len(points), points[-1]))
+        lane_routes[p] = points, marks
+    routes = []
+    for i, node_chains in enumerate(chains):
+        node_routes = []
+        for k, chain in enumerate(node_chains):
+            points, marks = lane_routes[chain[0]]
+            length, last = marks[len(chain) - 2]
+            route = [*points[: length - 1], last]
+            extend(route, chain[-2], i, last_hops[i, k], arrive[i, k])
+            route.append((x[i] - OP_ARROW - op_w[i] + 1, arrive[i, k]))
+            node_routes.append(route)
+        routes.append(node_routes)
+    return x, at + MARGIN, routes
 
 
 # -- drawing -----------------------------------------------------------------
@@ -388,20 +560,21 @@ def _svg(nodes: list[dict], layout: Layout) -> str:
 
 
 def _edges_svg(i: int, node: dict, layout: Layout) -> list[str]:
-    """Curves from each input's box to node i's op pill, and the arrow from the pill to its box."""
+    """Node i's input edges, each one path from its input's box to i's op pill through its
+    waypoints (level runs joined by cubic bends with level tangents: one smooth curve),
+    and the arrow from the pill to its box."""
     x, y = layout.x[i], layout.y[i]
-    pill_left = x - OP_ARROW - layout.op_w[i]
     paths = []
-    n = len(node["parents"])
-    for k, p in enumerate(node["parents"]):
-        x1, y1 = layout.x[p] + layout.w[p], layout.y[p]
-        # several inputs end a little apart on the pill, so their arrowheads don't pile up
-        x2, y2 = pill_left + 1, y + (k - (n - 1) / 2) * min(7.0, OP_H / 2 / n)
-        dx = max(12.0, (x2 - x1) / 2)
-        paths.append(
-            f'<path class="edge" data-from="{p}" data-to="{i}" d="M{x1:.1f},{y1:.1f} '
-            f'C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"/>'
-        )
+    for p, points in zip(node["parents"], layout.routes[i]):
+        d = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
+        for (x1, y1), (x2, y2) in pairwise(points):
+            if abs(y2 - y1) < 0.05:
+                if x2 - x1 >= 0.05:
+                    d.append(f"L{x2:.1f},{y2:.1f}")
+            else:
+                dx = (x2 - x1) / 2
+                d.append(f"C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
+        paths.append(f'<path class="edge" data-from="{p}" data-to="{i}" d="{" ".join(d)}"/>')
     paths.append(
         f'<path class="edge out" data-from="op{i}" data-to="{i}" '
         f'd="M{x - OP_ARROW - 1:.1f},{y:.1f} L{x - 1:.1f},{y:.1f}"/>'
