@@ -268,3 +268,19 @@ def test_a_repeated_input_shows_its_running_sum_in_the_chain_rule_table(browser,
     assert shown_grad(page, "a") == "7.0"
     assert errors == []
     page.close()
+
+
+def test_the_current_box_and_the_panel_carry_their_test_hooks(browser, pages):
+    """The contract's hooks: every box has data-node, the current one also
+    data-current (exactly one while stepping, none at the start), and the
+    chain-rule panel is #explain-panel."""
+    page, errors = open_page(browser, pages["gender"])
+    assert page.locator("g.node[data-current]").count() == 0
+    assert page.locator("#explain-panel").count() == 1
+    for _ in range(5):
+        page.keyboard.press("ArrowRight")
+    current = page.locator("g.node[data-current]")
+    assert current.count() == 1 and current.get_attribute("data-node") == page.eval_on_selector(
+        "#explorer", "e => e.dataset.current"
+    )
+    assert not errors
