@@ -47,7 +47,7 @@ from typing import Any
 
 from demos.neuron import alice_loss
 from tinygrad_lite import Value
-from tinygrad_lite.steps import Step, backward_steps, forward_order, kind, node_names
+from tinygrad_lite.steps import ATOM, Step, backward_steps, expression, forward_order, kind, node_names
 
 try:  # single key presses need a POSIX terminal; elsewhere the demo falls back to input()
     import termios
@@ -355,6 +355,18 @@ def node_table(walk: Walkthrough, k: int | None, color: bool) -> list[str]:
     return lines
 
 
+def short_names(walk: Walkthrough) -> list[tuple[str, str]]:
+    """(name, formula) for each node named z1, h2, ... because its formula is
+    long: the key to the table."""
+    pairs = []
+    for node in walk.order:
+        if node.parents and not node.label:
+            formula = expression(node.op, [(walk.names[id(p)], ATOM) for p in node.parents])[0]
+            if formula != walk.names[id(node)]:
+                pairs.append((walk.names[id(node)], formula))
+    return pairs
+
+
 def leaf_kind(node: Any) -> str:
     """What the op column says for a leaf: "param" for a parameter (a leaf
     that requires grad: training updates it), "input" for data, "const" for
@@ -371,6 +383,7 @@ def header_lines(walk: Walkthrough) -> list[str]:
     lines.append(f"\nForward pass: {len(walk.order)} nodes, each after its inputs")
     lines += node_table(walk, None, color=False)
     lines.append("  (param: a parameter, which training updates; input: data; const: a number)")
+    lines += [f"  {name} = {formula}" for name, formula in short_names(walk)]
     lines.append(
         f"\nBackward pass: {len(walk.steps)} steps, L first, one per node that needs a gradient "
         "(inputs and constants get none)"

@@ -167,7 +167,7 @@ def test_seed_rules_are_those_of_backward():
     np.testing.assert_array_equal(steps[0].grad, [1.0, -1.0])
 
 
-def test_names_are_labels_else_short_expressions_else_op_and_position():
+def test_names_are_labels_else_short_expressions_else_short_names():
     a, b = Value(1.0, label="a"), Value(2.0, label="b")
     deep = a
     for _ in range(6):
@@ -175,9 +175,18 @@ def test_names_are_labels_else_short_expressions_else_op_and_position():
     names = node_names(forward_order(-(a - b * (a + b)) / a**0.5 * 3))
     assert set(names.values()) >= {"a + b", "b*(a + b)", "a - b*(a + b)", "-(a - b*(a + b))", "a**0.5", "3"}
     long_names = list(node_names(forward_order(deep)).values())
-    assert all(len(name) <= 24 for name in long_names)
-    assert any(name.startswith("tanh#") for name in long_names)
-    assert long_names[-1] == "tanh(tanh#11 + b)"  # names build on shortened names
+    assert long_names[:4] == ["a", "b", "a + b", "tanh(a + b)"]
+    assert long_names[4:7] == ["tanh(a + b) + b", "h1", "h1 + b"]  # names build on short names
+    assert long_names[-1] == "h3" and all(len(name) <= 20 for name in long_names)
+    # unlabelled parameters and data get p1, x1, ...; never a name a label already uses
+    p, q = Value(0.5), Value(0.25)
+    h1 = Value(3.0, label="h1", requires_grad=False)
+    y = (p * h1 + q * Value(2.0, requires_grad=False) + p * q).tanh() * 4.0
+    names = node_names(forward_order(y))
+    assert [names[id(p)], names[id(q)]] == ["p1", "p2"] and {"2", "4"} <= set(names.values())
+    # tanh(p1*h1 + p2*2 + p1*p2) is long: an activation's short name, and h1 is a label already
+    assert names[id(y.parents[0])] == "h2"
+    assert list(names.values()).count("h1") == 1
 
 
 OP_CLASSES = [

@@ -284,3 +284,22 @@ def test_data_is_shown_as_input_and_only_parameters_get_gradients(capsys):
     stepped = {name for _, _, name in STEP.findall(out)}
     assert not stepped & {"x1", "x2", "1"}
     assert "dL/dx1" not in out and "x1 -=" not in out
+
+
+def test_a_long_formula_gets_a_short_name_and_the_table_gives_its_key(capsys):
+    out = run_main(
+        capsys,
+        "--all",
+        "--expr",
+        "tanh(a*b + b*c + c*a + a*a)",
+        "--set",
+        "a=0.1",
+        "--set",
+        "b=0.2",
+        "--set",
+        "c=0.3",
+    )
+    table = out.split("Backward pass:")[0]
+    assert re.search(r"^\s+10\s+z1\s+\+", table, re.M)
+    assert "  z1 = a*b + b*c + c*a + a*a" in table
+    assert "step 2 of 11: z1" in out

@@ -24,7 +24,7 @@ import graphviz
 import numpy as np
 
 from .autograd import Group, topological_order
-from .steps import kind, node_groups, outermost, parameter_names
+from .steps import expression, kind, names_with_precedence, node_groups, outermost
 from .tensor import Tensor
 from .value import Value
 
@@ -146,7 +146,7 @@ def draw_graph(
     if groups not in GROUPINGS:
         raise ValueError(f"groups must be one of {', '.join(map(repr, GROUPINGS))}, got {groups!r}")
     order = topological_order(root, include_constants=True)
-    labels = parameter_names(order)
+    labels = _box_names(order)
     member = {} if groups == "none" else {k: g for k, g in node_groups(order).items() if g is not None}
     stand_in: dict[int, _Collapsed] = {}  # a collapsed group's nodes -> its box
     if groups == "collapse":
@@ -183,8 +183,9 @@ def draw_graph(
         else:
             role = _role(node, root)
             roles.add(role)
-            label = labels.get(id(node), node.label)
-            where.node(name, _record(node, label, show_grad), shape="record", **STYLES[role])
+            label, formula = labels.get(id(node), ("", ""))
+            tooltip = {"tooltip": f"{label} = {formula}"} if formula else {}
+            where.node(name, _record(node, label, show_grad), shape="record", **STYLES[role], **tooltip)
         if not node.parents:
             continue
         op = f"{name}_op"
@@ -310,6 +311,22 @@ def _note_left_out(graph: Graph, cut: list[str], hidden: int, total: int) -> Non
     graph.node("left_out", r"\n".join(text), **NOTE_STYLE)
     for op in cut:
         graph.edge("left_out", op, style="dashed", color=NOTE_STYLE["color"])
+
+
+def _box_names(order: list) -> dict[int, tuple[str, str]]:
+    """The name on each box, the one every view uses (`steps.node_names`),
+    and, for a short name such as z3, the formula it stands for (a tooltip
+    in SVG). A number met in an op has no name: its box shows its value."""
+    named = names_with_precedence(order)
+    boxes = {}
+    for node in order:
+        name = named[id(node)][0]
+        if node.parents:
+            formula = expression(node.op, [named[id(p)] for p in node.parents])[0]
+            boxes[id(node)] = name, formula if formula != name and not node.label else ""
+        elif node.label or node.requires_grad:
+            boxes[id(node)] = name, ""
+    return boxes
 
 
 def _role(node: Value | Tensor, root: Value | Tensor) -> str:

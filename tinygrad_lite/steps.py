@@ -75,7 +75,9 @@ ONE_INPUT_POW = ("{n}·{x}^({n}-1)",)
 # How tightly each infix op binds, for names such as "a*b + b**2".
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
 ATOM = 5  # labels, numbers and calls such as sigmoid(x) never need parentheses
-MAX_NAME = 24
+SHORT_NAME = 20  # an expression name longer than this becomes z1, h2, ... (the expression on hover)
+#: Ops whose results are named h1, h2, ... (hidden activations) rather than z1, z2, ...
+ACTIVATION_OPS = {"tanh", "sigmoid", "relu", "softmax", "log_softmax", "softplus", "log_sigmoid"}
 
 
 @dataclass(frozen=True)
@@ -249,11 +251,14 @@ def forward_order(root: Any) -> list:
 
 
 def node_names(order: list) -> dict[int, str]:
-    """A display name for each node of `order` (inputs first), keyed by id:
-    its label; else a short expression of its inputs' names such as "a*b + c"
-    or "sigmoid(h)"; else, when that grows long, its op and position
-    ("tanh#7"). Unlabeled Value leaves (numbers met in an op) are named by
-    their value."""
+    """A display name for each node of `order` (inputs first), keyed by id,
+    the same in every view: its label (an ``nn`` parameter's place in the
+    model); else a short expression of its inputs' names such as "a*b + c"
+    or "sigmoid(h)"; else, when that is longer than `SHORT_NAME`, a short
+    name in forward order: h1, h2, ... for an activation's result, z1, z2,
+    ... for any other (`expression` still gives the formula, for a tooltip).
+    A number met in an op is named by its value, an unlabelled parameter
+    p1, p2, ..., other unlabelled data x1, x2, ... (never a label in use)."""
     return {key: name for key, (name, _) in names_with_precedence(order).items()}
 
 
@@ -261,15 +266,28 @@ def names_with_precedence(order: list) -> dict[int, tuple[str, int]]:
     """`node_names` with each name's precedence, to parenthesise only where needed."""
     names: dict[int, tuple[str, int]] = {}
     labels = parameter_names(order)
-    for k, node in enumerate(order):
+    taken = {node.label for node in order if node.label} | set(labels.values())
+    counts: Counter[str] = Counter()
+
+    def short(letter: str) -> str:  # the next unused name with this letter
+        while True:
+            counts[letter] += 1
+            if f"{letter}{counts[letter]}" not in taken:
+                return f"{letter}{counts[letter]}"
+
+    for node in order:
         if id(node) in labels or node.label:
             entry = labels.get(id(node), node.label), ATOM
         elif not node.parents:
-            entry = (f"{node.data:g}", ATOM) if isinstance(node, Value) else (f"tensor#{k}", ATOM)
+            number = isinstance(node, Value) or node.data.ndim == 0
+            if number and not node.requires_grad:
+                entry = f"{float(node.data):g}", ATOM
+            else:
+                entry = short("p" if node.requires_grad else "x"), ATOM
         else:
             entry = expression(node.op, [names[id(p)] for p in node.parents])
-            if len(entry[0]) > MAX_NAME:
-                entry = f"{node.op}#{k}", ATOM
+            if len(entry[0]) > SHORT_NAME:
+                entry = short("h" if node.op in ACTIVATION_OPS else "z"), ATOM
         names[id(node)] = entry
     return names
 
