@@ -9,7 +9,10 @@ Run ``python -m demos.explorer``. It writes two self-contained HTML pages
                             (the graph behind the hand derivation of
                             dL/dw1 = 0.0214 in demos.neuron);
   out/explorer_tensor.html  a small Tensor network, nn.MLP(2, [3, 1]), and
-                            its binary cross-entropy on the XOR table.
+                            its binary cross-entropy on the XOR table;
+  out/explorer_mlp.html     the micrograd lecture's MLP(3, [4, 4, 1]) built
+                            from Values, one group per neuron (120 nodes),
+                            and its squared error on one example.
 
 Use Previous / Next / Play or the arrow keys and the space bar. The forward
 pass fills in each node's data; the backward pass, root first, fills in each
@@ -19,11 +22,14 @@ gradient with the chain rule written out beside the graph.
 from __future__ import annotations
 
 import argparse
+import itertools
 from pathlib import Path
+
+import numpy as np
 
 import nn
 from demos.neuron import alice_loss
-from tinygrad_lite import Tensor, Value
+from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.explain import explain
 
 
@@ -46,6 +52,27 @@ def xor_loss(seed: int = 0) -> Tensor:
     return loss
 
 
+def micrograd_mlp_loss(seed: int = 0) -> Value:
+    """(MLP(x) - 1)**2 for the micrograd lecture's MLP(3, [4, 4, 1]), built
+    from Values as the lecture does: tanh neurons, weights uniform in [-1, 1)
+    (drawn from `seed`), biases 0, the example x = [2, 3, -1] (data) with
+    target 1. Each neuron's work is one `group` ("L1 neuron 0", ...), so the
+    views can collapse the 120 nodes into a box per neuron."""
+    rng = np.random.default_rng(seed)
+    sizes = [3, 4, 4, 1]
+    x = [Value(v, label=f"x{i}", requires_grad=False) for i, v in enumerate([2.0, 3.0, -1.0], start=1)]
+    for layer, (nin, nout) in enumerate(itertools.pairwise(sizes), start=1):
+        neurons = [([Value(w) for w in rng.uniform(-1, 1, nin)], Value(0.0)) for _ in range(nout)]
+        outs = []
+        for n, (weights, bias) in enumerate(neurons):
+            with group(f"L{layer} neuron {n}"):
+                outs.append(sum((w * xi for w, xi in zip(weights, x)), bias).tanh())
+        x = outs
+    loss = (x[0] - 1.0) ** 2
+    loss.label = "L"
+    return loss
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -56,6 +83,10 @@ def main(argv: list[str] | None = None) -> None:
     pages = [
         (explain(gender_loss()).save(args.out / "explorer.html"), "gender tutorial, scalar Values"),
         (explain(xor_loss(args.seed)).save(args.out / "explorer_tensor.html"), "XOR MLP, Tensors"),
+        (
+            explain(micrograd_mlp_loss(args.seed)).save(args.out / "explorer_mlp.html"),
+            "MLP(3, [4, 4, 1]), Values",
+        ),
     ]
     for path, what in pages:
         print(f"wrote {path}  ({what})")

@@ -3,7 +3,6 @@ graphs are cut, and what happens with and without Graphviz's `dot` program."""
 
 from __future__ import annotations
 
-import itertools
 import re
 import shutil
 import time
@@ -14,6 +13,7 @@ import numpy as np
 import pytest
 
 import nn
+from demos import explorer
 from demos import graph as graph_demo
 from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.autograd import topological_order
@@ -303,27 +303,9 @@ def test_small_4d_tensor_values_have_no_blank_lines():
     assert "3.0000" in text
 
 
-def neuron_mlp_loss():
-    """Karpathy's MLP(3, [4, 4, 1]) built from Values, one group per neuron:
-    120 nodes; the weights are made outside the groups, the inputs are data."""
-    rng = np.random.default_rng(0)
-    sizes = [3, 4, 4, 1]
-    x = [Value(v, label=f"x{i}", requires_grad=False) for i, v in enumerate([2.0, 3.0, -1.0])]
-    for layer, (nin, nout) in enumerate(itertools.pairwise(sizes), start=1):
-        neurons = [([Value(w) for w in rng.uniform(-1, 1, nin)], Value(0.0)) for _ in range(nout)]
-        outs = []
-        for n, (ws, b) in enumerate(neurons):
-            with group(f"L{layer} neuron {n}"):
-                outs.append(sum((w * xi for w, xi in zip(ws, x)), b).tanh())
-        x = outs
-    loss = (x[0] - 1.0) ** 2
-    loss.label = "loss"
-    loss.backward()
-    return loss
-
-
 def test_collapsed_groups_draw_a_120_node_mlp_as_a_dozen_boxes():
-    loss = neuron_mlp_loss()
+    loss = explorer.micrograd_mlp_loss()
+    loss.backward()
     assert len(topological_order(loss, include_constants=True)) == 120
     source = draw_graph(loss, groups="collapse", max_nodes=None).source
     boxes = [line for line in source.splitlines() if "shape=record" in line]
