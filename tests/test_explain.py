@@ -12,6 +12,7 @@ import math
 import random
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 from itertools import accumulate, pairwise
 
 import numpy as np
@@ -20,7 +21,7 @@ import pytest
 import nn
 from demos import explorer
 from tinygrad_lite import BackwardError, Tensor, Value
-from tinygrad_lite.explain import BOX_H, Explanation, _layout, explain
+from tinygrad_lite.explain import BOX_H, Explanation, _full, _layout, _short, explain
 from tinygrad_lite.steps import forward_order
 
 GENDER_LABELS = ["x1", "x2", *(f"w{i}" for i in range(1, 7)), "b1", "b2", "b3", "h1", "h2", "ypred", "L"]
@@ -387,3 +388,186 @@ def test_the_skip_edge_of_a_squared_plus_a_is_routed_around_the_square():
     x0, y0, x1, y1 = boxes[square]
     beside = [y for x, y in skip[0] if x0 <= x <= x1]
     assert beside and all(y < y0 or y > y1 for y in beside)
+
+
+# -- the update phase ---------------------------------------------------------
+
+PARAMETER_LABELS = GENDER_LABELS[2:11]  # w1..w6, b1..b3: Alice's x1, x2 are data
+
+
+def agrees_to_displayed_digits(text: str, exact: float) -> bool:
+    """`text` is `exact` to within half a unit of its last displayed digit."""
+    half_unit = Decimal(1).scaleb(Decimal(text).as_tuple().exponent) / 2
+    return abs(Decimal(text) - Decimal(exact)) <= half_unit
+
+
+def sgd_step_on_values(params: list[Value], lr: float) -> list[float]:
+    """One real `nn.optim.SGD` step on the Values' data and grads (SGD holds Tensors: each Value
+    is mirrored by a one-element Tensor carrying its data and its grad)."""
+    mirrors = [Tensor(p.data, requires_grad=True) for p in params]
+    for mirror, p in zip(mirrors, params):
+        mirror.grad = np.array(p.grad)
+    nn.optim.SGD(mirrors, lr=lr).step()
+    return [mirror.item() for mirror in mirrors]
+
+
+def test_the_update_phase_of_a_value_graph_is_one_sgd_step():
+    loss = explorer.gender_loss()
+    data = embedded_data(explain(loss, lr=0.1).html)
+    names = [node["name"] for node in data["nodes"]]
+    update = data["update"]
+    assert data["lr"] == "0.1" and data["not_updated"] == []
+    assert [names[u["node"]] for u in update] == PARAMETER_LABELS  # forward order; never x1, x2 or 1
+    assert [u["node"] for u in update] == sorted(u["node"] for u in update)
+
+    fresh = explorer.gender_loss()  # the same graph, stepped by the optimizer
+    fresh.backward()
+    by_label = {node.label: node for node in forward_order(fresh) if node.label}
+    params = [by_label[label] for label in PARAMETER_LABELS]
+    stepped = sgd_step_on_values(params, lr=0.1)
+    for u, p, new in zip(update, params, stepped):
+        assert agrees_to_displayed_digits(u["new"], new), (names[u["node"]], u["new"], new)
+        assert agrees_to_displayed_digits(u["old"], p.data) and close_to_displayed(u["grad"], p.grad)
+        assert u["new"] != u["old"]  # enough digits that the step shows
+        name = names[u["node"]]
+        grad = f"({u['grad']})" if u["grad"].startswith("-") else u["grad"]
+        assert u["equation"] == [
+            f"{name} ← {name} − lr × dL/d{name}",
+            f"{name} ← {u['old']} − 0.1 × {grad} = {u['new']}",
+        ]
+    w1 = update[0]
+    assert w1["equation"][1] == "w1 ← 1.0 − 0.1 × 0.02147 = 0.997853"
+    assert w1["note"] == "dL/dw1 > 0: L goes down when w1 does, so w1 steps down by 0.002147."
+    assert "steps up" in update[PARAMETER_LABELS.index("b3")]["note"]  # dL/db3 < 0
+
+
+def array_shown(text: str) -> np.ndarray:
+    """An array as `_full` prints it ("[[ 0.3, -1. ], ...]") parsed back."""
+    return np.array(ast.literal_eval(re.sub(r"(\d)\.(?!\d)", r"\1.0", text)))
+
+
+def test_the_update_phase_of_a_tensor_graph_is_one_sgd_step():
+    loss = explorer.xor_loss()
+    data = embedded_data(explain(loss, lr=0.1).html)
+    names = [node["name"] for node in data["nodes"]]
+    update = {names[u["node"]]: u for u in data["update"]}
+    assert list(update) == ["W1", "b1", "W2", "b2"]  # X and y are data: no update
+
+    fresh = explorer.xor_loss()
+    fresh.backward()
+    params = {node.label: node for node in forward_order(fresh) if node.label in update}
+    old = {label: p.data.copy() for label, p in params.items()}
+    nn.optim.SGD(list(params.values()), lr=0.1).step()
+    for label, p in params.items():
+        u = update[label]
+        assert not np.array_equal(p.data, old[label])
+        if p.size == 1:  # b2, shape (1,): shown as a number, with the digits that show its step
+            assert agrees_to_displayed_digits(u["new"], p.item())
+            assert u["equation"][1].startswith(f"b2 ← {u['old']} − 0.1 × ")
+            continue
+        assert u["arrays"] and u["new_full"] == _full(p.data) and u["old_full"] == _full(old[label])
+        np.testing.assert_allclose(array_shown(u["new_full"]).reshape(p.shape), p.data, atol=5e-5)
+        assert u["new"] == _short(p.data)
+        assert u["equation"] == [f"{label} ← {label} − lr × dL/d{label},  element by element"]
+
+
+def test_an_sgd_optimizer_gives_the_same_update_as_its_lr():
+    X, y = nn.datasets.xor()
+    model = nn.MLP(2, [3, 1], rng=0)
+    loss = nn.binary_cross_entropy(model(Tensor(X)), y)
+    by_lr = embedded_data(explain(loss, lr=0.05).html)
+    by_optimizer = embedded_data(explain(loss, optimizer=nn.optim.SGD(model.parameters(), lr=0.05)).html)
+    assert by_optimizer == by_lr
+    assert len(by_lr["update"]) == len(model.parameters())
+
+
+def test_an_optimizer_updates_only_the_parameters_it_holds():
+    loss, params = xor_loss()
+    data = embedded_data(explain(loss, optimizer=nn.optim.SGD(params[:2], lr=0.1)).html)
+    names = [node["name"] for node in data["nodes"]]
+    order = forward_order(loss)
+    updated = [order[u["node"]] for u in data["update"]]
+    assert {id(p) for p in updated} == {id(p) for p in params[:2]}
+    index = {id(node): i for i, node in enumerate(order)}
+    assert data["not_updated"] == [names[index[id(p)]] for p in params[2:]]
+    page = explain(loss, lr=0.1).html
+    assert len(embedded_data(page)["update"]) == len(params) and embedded_data(page)["not_updated"] == []
+
+
+def test_explain_with_an_update_leaves_the_graph_exactly_as_found():
+    loss, params = xor_loss()
+    stale = [np.full(p.shape, 7.0) for p in params]
+    arrays = [p.data for p in params]
+    before = [a.copy() for a in arrays]
+    for p, g in zip(params, stale):
+        p.grad = g
+    optimizer = nn.optim.SGD(params, lr=0.1)
+    explain(loss, lr=0.1)
+    explain(loss, optimizer=optimizer)
+    for p, a, b, g in zip(params, arrays, before, stale):
+        assert p.data is a and np.array_equal(a, b)  # the same arrays, unchanged
+        assert p.grad is g and np.all(g == 7.0)
+    assert optimizer.velocity == [None] * len(params)
+
+    value_loss = explorer.gender_loss()
+    order = forward_order(value_loss)
+    for k, node in enumerate(order):
+        node.grad = 100.0 + k
+    data_before = [node.data for node in order]
+    explain(value_loss, lr=0.5)
+    assert [node.data for node in order] == data_before
+    assert [node.grad for node in order] == [100.0 + k for k in range(len(order))]
+
+
+def test_without_lr_or_optimizer_there_is_no_update_phase():
+    page = explain(explorer.gender_loss()).html
+    data = embedded_data(page)
+    assert "update" not in data and "lr" not in data
+    assert "Then the update" not in page
+
+
+def test_the_update_shows_enough_digits_to_see_the_step():
+    w = Value(123.456789, label="w")
+    loss = w * Value(1e-3, label="c", requires_grad=False)
+    (u,) = embedded_data(explain(loss, lr=0.01).html)["update"]
+    assert u["equation"][1] == "w ← 123.456789 − 0.01 × 0.001 = 123.456779"  # the step, 1e-05, shows
+    zero = Value(2.0, label="z")
+    (u,) = embedded_data(explain(zero * 0.0, lr=0.1).html)["update"]
+    assert (
+        u["new"] == u["old"] == "2.0"
+        and u["note"] == "dL/dz = 0: L does not change with z here, so it stays."
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "words"),
+    [
+        ({"lr": 0.0}, ValueError, "positive finite"),
+        ({"lr": -0.1}, ValueError, "positive finite"),
+        ({"lr": float("nan")}, ValueError, "positive finite"),
+        ({"lr": float("inf")}, ValueError, "positive finite"),
+        ({"lr": "0.1"}, TypeError, "must be a number"),
+        ({"lr": True}, TypeError, "must be a number"),
+        ({"lr": Tensor(0.1)}, TypeError, "must be a number"),
+        ({"optimizer": "sgd"}, TypeError, "nn.optim.SGD"),
+    ],
+)
+def test_update_arguments_are_checked(kwargs, error, words):
+    with pytest.raises(error, match=words):
+        explain(explorer.gender_loss(), **kwargs)
+
+
+def test_an_optimizer_that_is_not_plain_sgd_or_not_for_this_graph_is_refused():
+    loss, params = xor_loss()
+    with pytest.raises(ValueError, match="not both"):
+        explain(loss, lr=0.1, optimizer=nn.optim.SGD(params, lr=0.1))
+    for optimizer in (nn.optim.SGD(params, lr=0.1, momentum=0.9), nn.optim.Adam(params, lr=0.1)):
+        with pytest.raises(ValueError, match="only plain SGD's update") as caught:
+            explain(loss, optimizer=optimizer)
+        assert type(optimizer).__name__ in str(caught.value)
+    _, other_params = xor_loss()  # another model's parameters
+    with pytest.raises(ValueError, match="holds none of this graph's 4 parameters"):
+        explain(loss, optimizer=nn.optim.SGD(other_params, lr=0.1))
+    data = Tensor([1.0, 2.0], label="x")
+    with pytest.raises(ValueError, match="no parameter to update"):
+        explain((data * 2.0).sum(), lr=0.1)

@@ -5,14 +5,17 @@ Screenshots go to out/explorer_laptop.png and out/explorer_phone.png."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import nn
 from demos import explorer
-from tinygrad_lite import Value
+from tinygrad_lite import Tensor, Value
 from tinygrad_lite.explain import explain
 from tinygrad_lite.steps import forward_order
 
@@ -284,3 +287,111 @@ def test_the_current_box_and_the_panel_carry_their_test_hooks(browser, pages):
         "#explorer", "e => e.dataset.current"
     )
     assert not errors
+
+
+UPDATE_EQUATION = re.compile(r"^(\S+) ← (\S+) − (\S+) × \(?([^()\s]+)\)? = (\S+)$")
+
+
+def sgd_step(params: list[Value], lr: float) -> dict[str, float]:
+    """One real `nn.optim.SGD` step on the Values' data and grads, by label (SGD holds Tensors:
+    each Value is mirrored by a one-element Tensor carrying its data and its grad)."""
+    mirrors = [Tensor(p.data, requires_grad=True) for p in params]
+    for mirror, p in zip(mirrors, params):
+        mirror.grad = np.array(p.grad)
+    nn.optim.SGD(mirrors, lr=lr).step()
+    return {p.label: mirror.item() for p, mirror in zip(params, mirrors)}
+
+
+def same_to_4_significant_digits(shown: float, exact: float) -> bool:
+    return abs(shown - exact) <= 5e-4 * abs(exact)
+
+
+@pytest.fixture(scope="module")
+def gender_with_update(tmp_path_factory) -> Path:
+    return explain(explorer.gender_loss(), lr=0.1).save(
+        tmp_path_factory.mktemp("explorer") / "gender_lr.html"
+    )
+
+
+def test_the_update_phase_shows_one_sgd_step(browser, gender_with_update):
+    """Stepping to the end of the gender page made with lr=0.1: after the backward pass, one update
+    step per parameter (w1..w6, b1..b3, never the data x1, x2), whose numbers, read from the panel
+    and from the boxes, are those of one real SGD step."""
+    loss = explorer.gender_loss()
+    loss.backward()
+    order = forward_order(loss)
+    params = [node for node in order if not node.parents and node.requires_grad]
+    assert [p.label for p in params] == PARAMETERS
+    expected = sgd_step(params, lr=0.1)
+    forward, backward = len(order), sum(node.requires_grad for node in order)
+
+    page, errors = open_page(browser, gender_with_update)
+    total = forward + backward + len(params)
+    assert counter(page) == f"Step 0 of {total}"
+    assert page.get_attribute("#scrub", "max") == str(total)
+    page.evaluate(f"window.explorer.go({forward + backward})")  # the last backward step
+    assert page.get_attribute("#explorer", "data-phase") == "backward"
+    assert page.locator("g.node[data-updated]").count() == 0
+    for name in PARAMETERS:  # the boxes show the old data until the update
+        old = page.get_attribute(f'g.node[data-name="{name}"] text.value', "data-value")
+        assert old == ("1.0" if name[0] == "w" else "0.0")
+
+    seen = []
+    for k in range(1, len(params) + 1):
+        page.click("#next")
+        assert page.get_attribute("#explorer", "data-phase") == "update"
+        assert page.inner_text("#phase") == f"update · {k} of {len(params)}"
+        assert counter(page) == f"Step {forward + backward + k} of {total}"
+        current = page.locator("g.node[data-current]")
+        name = current.get_attribute("data-name")
+        assert page.inner_text("#step-title") == f"Update {name}"
+        lines = page.inner_text("#explain-panel .eq.update").splitlines()
+        assert lines[0] == f"{name} ← {name} − lr × dL/d{name}"
+        target, old, lr, grad, new = UPDATE_EQUATION.match(lines[1]).groups()
+        assert target == name and lr == "0.1"
+        p = params[len(seen)]
+        assert same_to_4_significant_digits(float(old), p.data) or float(old) == p.data == 0.0
+        assert same_to_4_significant_digits(float(grad), p.grad)
+        assert same_to_4_significant_digits(float(new), expected[name]), (name, new, expected[name])
+        assert current.get_attribute("data-updated") is not None
+        assert current.locator("text.value").get_attribute("data-value") == new
+        seen.append(name)
+    assert seen == PARAMETERS  # one step per parameter, in forward order: x1, x2 get none
+    assert counter(page) == f"Step {total} of {total}" and page.is_disabled("#next")
+
+    for name in PARAMETERS:  # the boxes at the end: every parameter's new data
+        box = page.locator(f'g.node[data-name="{name}"]')
+        assert box.get_attribute("data-updated") is not None
+        shown = float(box.locator("text.value").get_attribute("data-value"))
+        assert same_to_4_significant_digits(shown, expected[name]), (name, shown, expected[name])
+        assert shown != (1.0 if name[0] == "w" else 0.0)
+    for name in ("x1", "x2"):  # data: shown as it was, never updated
+        box = page.locator(f'g.node[data-name="{name}"]')
+        assert box.get_attribute("data-updated") is None
+        assert box.locator("text.value").get_attribute("data-value") == {"x1": "-2.0", "x2": "-1.0"}[name]
+    assert page.locator("g.node[data-updated]").count() == len(PARAMETERS)
+    assert "Update done" in page.inner_text("#explain-panel")
+
+    page.keyboard.press("ArrowLeft")  # stepping back un-updates the last parameter
+    assert page.locator("g.node[data-updated]").count() == len(PARAMETERS) - 1
+    assert page.get_attribute('g.node[data-name="b3"] text.value', "data-value") == "0.0"
+    page.keyboard.press("Home")
+    assert page.locator("g.node[data-updated]").count() == 0
+    page.keyboard.press("End")
+    assert counter(page) == f"Step {total} of {total}"
+    assert errors == []
+    page.close()
+
+
+def test_the_update_phase_plays_to_the_end(browser, gender_with_update):
+    page, errors = open_page(browser, gender_with_update)
+    total = page.evaluate("window.explorer.total")
+    page.evaluate(f"window.explorer.go({total - 2})")
+    page.click("#play")
+    page.wait_for_function(f"window.explorer.step === {total}", timeout=5000)
+    page.wait_for_function("document.getElementById('play').textContent === 'Play'", timeout=3000)
+    assert page.get_attribute("#explorer", "data-phase") == "update"
+    page.locator("#scrub").fill(str(total - 1))
+    assert page.evaluate("window.explorer.step") == total - 1
+    assert errors == []
+    page.close()

@@ -8,11 +8,16 @@ left and the root on the right. Previous / Next / Play walk it node by node:
   from its inputs lit;
 - backward (`backward_steps`, root first): each node's gradient, complete when
   reached, then the chain rule for each parent: the local derivative, the
-  contribution ``local x grad`` and the parent's running gradient.
+  contribution ``local x grad`` and the parent's running gradient;
+- update (only with ``lr=`` or a plain SGD ``optimizer=``): each parameter, in
+  forward order, takes one step of gradient descent, ``w <- w - lr * dL/dw``,
+  with its numbers and its new value. Python computes every number; the page
+  only shows them. Data and constants are never updated.
 
 In Jupyter the same page displays inline (``_repr_html_``). The graph is
 left as it was found: gradients are snapshotted before the recorded backward
-pass and restored after it.
+pass and restored after it, and the update is computed on copies (no
+parameter's data changes).
 
 The drawing is computed here, not by Graphviz: a layered layout (Sugiyama's)
 whose column is the longest path from the inputs (a leaf sits just left of
@@ -28,6 +33,7 @@ from __future__ import annotations
 import html
 import json
 import math
+import numbers
 import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
@@ -85,14 +91,23 @@ class Explanation:
         )
 
 
-def explain(root: Any, grad: Any = None) -> Explanation:
+def explain(root: Any, grad: Any = None, *, lr: float | None = None, optimizer: Any = None) -> Explanation:
     """A step-through page for the graph behind `root` (a `Value` or a `Tensor`).
 
     `grad` is dL/droot, as for ``root.backward(grad)`` (needed for a Tensor of
-    more than one element). Every node's ``grad`` is the same after the call
-    as before it."""
+    more than one element). With a learning rate `lr`, or a plain SGD
+    `optimizer` (``nn.optim.SGD`` without momentum: its ``lr``, and only the
+    parameters it holds), the page ends with an update phase: one step per
+    parameter, ``w <- w - lr * dL/dw``, the numbers those of one SGD step.
+    Every node's ``data`` and ``grad`` are the same after the call as before it."""
     order = forward_order(root)
-    data = _record(root, grad, order)
+    rate, chosen = _update_plan(order, lr, optimizer)
+    data, leaf_grads = _record(root, grad, order)
+    if rate is not None:
+        data["lr"] = _lr_text(rate)
+        names = [node["name"] for node in data["nodes"]]
+        data["update"] = _update_steps(order, names, leaf_grads, rate, chosen)
+        data["not_updated"] = [names[i] for i, node in enumerate(order) if _skipped(node, chosen)]
     layout = _layout(data)
     svg = _svg(data["nodes"], layout)
     height = int(min(1100, max(640, layout.height * 0.75 + 520)))
@@ -102,14 +117,16 @@ def explain(root: Any, grad: Any = None) -> Explanation:
 # -- recording ---------------------------------------------------------------
 
 
-def _record(root: Any, grad: Any, order: list) -> dict:
+def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
     """Everything the page shows, as JSON-ready data: the nodes in forward
-    order and the backward steps with the running gradient of each parent."""
+    order and the backward steps with the running gradient of each parent;
+    and each leaf's gradient from this pass (by id), for the update."""
     index = {id(node): i for i, node in enumerate(order)}
     named = names_with_precedence(order)
     names = {key: name for key, (name, _) in named.items()}
     nodes = [_node_entry(node, named, index) for node in order]
     saved = [node.grad for node in order]  # restored as they were: nothing below writes into them
+    leaf_grads: dict[int, Any] = {}  # each leaf's gradient from this pass (a copy), for the update
     try:
         for node in order:  # leaves accumulate: start them from zero so the page shows this pass alone
             if not node.parents:
@@ -134,6 +151,8 @@ def _record(root: Any, grad: Any, order: list) -> dict:
                         "total_full": _full(running[id(e.parent)]),
                     }
                 )
+            if not step.node.parents:
+                leaf_grads[id(step.node)] = step.grad
             steps.append(
                 {
                     "node": index[id(step.node)],
@@ -146,7 +165,7 @@ def _record(root: Any, grad: Any, order: list) -> dict:
     finally:
         for node, old in zip(order, saved):
             node.grad = old
-    return {"root": names[id(root)], "nodes": nodes, "backward": steps}
+    return {"root": names[id(root)], "nodes": nodes, "backward": steps}, leaf_grads
 
 
 def _node_entry(node: Any, named: dict[int, tuple[str, int]], index: dict[int, int]) -> dict:
@@ -194,6 +213,158 @@ def _full(x: Any) -> str:
             return np.array2string(x, precision=4, separator=", ", suppress_small=True)
         return f"shape {x.shape}: min {format_number(float(x.min()))}, max {format_number(float(x.max()))}"
     return format_number(float(x))
+
+
+# -- update ------------------------------------------------------------------
+
+
+def _update_plan(order: list, lr: Any, optimizer: Any) -> tuple[float | None, set[int] | None]:
+    """The update phase's learning rate and the ids of the parameters it updates (None: all of
+    the graph's); (None, None) when no update is asked for. Every argument is checked here,
+    before anything is recorded."""
+    if lr is None and optimizer is None:
+        return None, None
+    if lr is not None and optimizer is not None:
+        raise ValueError("explain: give lr or optimizer, not both (an optimizer brings its own lr)")
+    params = [node for node in order if kind(node) == "parameter"]
+    if optimizer is None:
+        rate = _check_lr(lr, "lr")
+        if not params:
+            raise ValueError(
+                "explain: lr given, but the graph has no parameter to update (a leaf with "
+                "requires_grad=True); data and constants are never updated"
+            )
+        return rate, None
+    held, rate = _plain_sgd(optimizer)
+    chosen = {id(p) for p in held} & {id(p) for p in params}
+    if not chosen:
+        raise ValueError(
+            f"explain: the optimizer holds none of this graph's {len(params)} parameters, so its "
+            "step would change nothing here; pass the optimizer built on the parameters of the "
+            "model that computed root (nn.optim.SGD(model.parameters(), lr)), or lr= to update "
+            "every parameter of the graph"
+        )
+    return rate, chosen
+
+
+def _check_lr(lr: Any, what: str) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, numbers.Real):
+        raise TypeError(f"explain: {what} must be a number, got {type(lr).__name__} {lr!r:.40}")
+    rate = float(lr)
+    if not (rate > 0 and math.isfinite(rate)):
+        raise ValueError(f"explain: {what} must be a positive finite number, got {lr!r}")
+    return rate
+
+
+def _plain_sgd(optimizer: Any) -> tuple[list, float]:
+    """The parameters and the learning rate of a plain SGD optimizer (``nn.optim.SGD``, momentum 0).
+
+    The page shows w <- w - lr * dL/dw and nothing else: an optimizer whose step also
+    depends on its own state (momentum's velocity, Adam's running averages) is refused,
+    since the page would have to re-implement it."""
+    name = type(optimizer).__name__
+    if not (hasattr(optimizer, "params") and hasattr(optimizer, "lr")):
+        raise TypeError(
+            f"explain: optimizer must be an nn.optim.SGD (without momentum), got {name} {optimizer!r:.40}"
+        )
+    momentum = getattr(optimizer, "momentum", None)
+    if momentum is None or momentum != 0:
+        detail = f"{name} with momentum={momentum}" if momentum is not None else name
+        raise ValueError(
+            f"explain shows only plain SGD's update, w <- w - lr * dL/dw; a step of {detail} also "
+            "depends on the optimizer's state from earlier steps, which the page does not show. "
+            "Pass lr= (or an nn.optim.SGD without momentum) to show one plain gradient-descent step"
+        )
+    return list(optimizer.params), _check_lr(optimizer.lr, "the optimizer's lr")
+
+
+def _lr_text(rate: float) -> str:
+    return repr(rate)  # the shortest text that is exactly this float: 0.1, 0.05, 1e-05
+
+
+def _skipped(node: Any, chosen: set[int] | None) -> bool:
+    """A parameter of the graph that the optimizer does not hold: its step leaves it unchanged."""
+    return chosen is not None and kind(node) == "parameter" and id(node) not in chosen
+
+
+def _update_steps(
+    order: list, names: list[str], leaf_grads: dict[int, Any], rate: float, chosen: set[int] | None
+) -> list[dict]:
+    """One step per parameter updated, in forward order: its data, gradient and new data."""
+    steps = []
+    for i, node in enumerate(order):
+        if kind(node) != "parameter" or _skipped(node, chosen) or leaf_grads.get(id(node)) is None:
+            continue  # no gradient reached it: SGD leaves it unchanged too
+        steps.append(_update_entry(i, names[i], node.data, leaf_grads[id(node)], rate))
+    return steps
+
+
+def _update_entry(i: int, name: str, old: Any, grad: Any, rate: float) -> dict:
+    """w <- w - lr * dL/dw for node i, computed as `nn.optim.SGD.step` computes it (on a copy)."""
+    dl = "dL/d" + (name if name.isidentifier() else f"({name})")
+    step = rate * grad
+    if isinstance(old, np.ndarray):
+        new = old.copy()
+        new -= step  # SGD's own arithmetic, data -= lr * g, in the parameter's dtype
+    else:
+        new = old - step
+    lr = _lr_text(rate)
+    entry: dict[str, Any] = {"node": i}
+    if np.size(old) == 1:  # a number: enough digits to see the step in the new value
+        o, g, st, nw = (float(np.reshape(x, -1)[0]) for x in (old, grad, step, new))
+        places = _places(nw, st)
+        grad_text = format_number(g)
+        entry |= {
+            "old": _fixed(o, places),
+            "grad": grad_text,
+            "step": format_number(abs(st)),
+            "new": _fixed(nw, places),
+        }
+        shown = f"({grad_text})" if grad_text.startswith("-") else grad_text
+        entry["equation"] = [
+            f"{name} ← {name} − lr × {dl}",
+            f"{name} ← {entry['old']} − {lr} × {shown} = {entry['new']}",
+        ]
+        if g > 0:
+            entry["note"] = (
+                f"{dl} > 0: L goes down when {name} does, so {name} steps down by {entry['step']}."
+            )
+        elif g < 0:
+            entry["note"] = (
+                f"{dl} < 0: L goes down when {name} goes up, so {name} steps up by {entry['step']}."
+            )
+        else:
+            entry["note"] = f"{dl} = 0: L does not change with {name} here, so it stays."
+        return entry
+    entry |= {
+        "arrays": True,
+        "old": _short(old),
+        "old_full": _full(old),
+        "grad_full": _full(grad),
+        "new": _short(new),
+        "new_full": _full(new),
+        "equation": [f"{name} ← {name} − lr × {dl},  element by element"],
+        "note": f"Each element moves against its own gradient: down where {dl} > 0, up where it is < 0.",
+    }
+    return entry
+
+
+def _places(new: float, step: float) -> int:
+    """Decimals that show both `new` and the `step` that made it to 4 significant digits
+    (1.0 - 0.1 x 0.02147 = 0.997853, not 0.9979, which hides most of the step); at most 12."""
+
+    def needed(x: float) -> int:
+        return 3 - math.floor(math.log10(abs(x))) if x and math.isfinite(x) else 1
+
+    return max(1, min(12, max(needed(new), needed(step))))
+
+
+def _fixed(x: float, places: int) -> str:
+    """`x` with at most `places` decimals, trailing zeros dropped (1.0, not 1.000000)."""
+    if not math.isfinite(x) or abs(x) >= 1e9:
+        return format_number(x)
+    text = f"{x:.{places}f}".rstrip("0")
+    return text + "0" if text.endswith(".") else text
 
 
 # -- layout ------------------------------------------------------------------
@@ -375,9 +546,10 @@ def _layout(data: dict) -> Layout:
     for step in data["backward"]:
         for j, text in [(step["node"], step["grad"])] + [(e["parent"], e["total"]) for e in step["edges"]]:
             longest[j] = max(longest[j], text, key=len)
+    updated = {u["node"]: u["new"] for u in data.get("update", [])}  # the data shown after the update
     need, op_w, font = [], [], []
     for i, node in enumerate(nodes):
-        slot = max(len(node["data"]), len(longest[i]), len("-0.0000"))
+        slot = max(len(node["data"]), len(updated.get(i, "")), len(longest[i]), len("-0.0000"))
         row = _text_width("data", SMALL_FONT) + 8 + _text_width("x" * slot, VALUE_FONT, mono=True)
 
         def title(size: float, node: dict = node) -> float:  # the shape is drawn at 0.85 em
@@ -635,9 +807,15 @@ def _page(data: dict, svg: str, layout: Layout) -> str:
     payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     template = resources.files(__package__).joinpath("explain_page.html").read_text(encoding="utf-8")
     side = "side" if layout.width < 2.2 * layout.height else "stacked"
+    update = (
+        f" Then the update moves each parameter against its gradient (lr = {data['lr']})."
+        if "lr" in data
+        else ""
+    )
     fills = {
         "TITLE": html.escape(f"explain({data['root']})"),
         "ROOT": html.escape(data["root"]),
+        "UPDATE": html.escape(update),
         "LAYOUT": side,
         "GRAPH_WIDTH": f"{math.ceil(layout.width)}",
         "SVG": svg,
