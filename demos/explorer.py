@@ -16,7 +16,9 @@ Run ``python -m demos.explorer``. It writes two self-contained HTML pages
 
 Use Previous / Next / Play or the arrow keys and the space bar. The forward
 pass fills in each node's data; the backward pass, root first, fills in each
-gradient with the chain rule written out beside the graph.
+gradient with the chain rule written out beside the graph; on the gender page
+an update phase then moves each parameter one gradient-descent step, with the
+tutorial's learning rate 0.1.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ import nn
 from demos.neuron import alice_loss
 from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.explain import explain
+
+LR = 0.1  # the gender tutorial's learning rate, for the update phase of its page
 
 
 def gender_loss() -> Value:
@@ -81,7 +85,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seed", type=int, default=0, help="seed for the MLP's initial weights (default 0)")
     args = parser.parse_args(argv)
     pages = [
-        (explain(gender_loss()).save(args.out / "explorer.html"), "gender tutorial, scalar Values"),
+        (explain(gender_loss(), lr=LR).save(args.out / "explorer.html"), "gender tutorial, scalar Values"),
         (explain(xor_loss(args.seed)).save(args.out / "explorer_tensor.html"), "XOR MLP, Tensors"),
         (
             explain(micrograd_mlp_loss(args.seed)).save(args.out / "explorer_mlp.html"),

@@ -200,10 +200,10 @@ def test_a_deep_chain_and_a_lone_leaf():
     assert lone["backward"][0]["grad"] == "1.0" and lone["nodes"][0]["kind"] == "parameter"
 
 
-def test_demo_writes_both_pages(tmp_path, capsys):
+def test_demo_writes_its_three_pages(tmp_path, capsys):
     explorer.main(["--out", str(tmp_path)])
     printed = capsys.readouterr().out
-    for name in ("explorer.html", "explorer_tensor.html"):
+    for name in ("explorer.html", "explorer_tensor.html", "explorer_mlp.html"):
         assert (tmp_path / name).is_file()
         assert name in printed
     assert "file://" in printed

@@ -90,7 +90,8 @@ def test_stepping_through_shows_the_engine_gradients(browser, pages):
     loss.backward()
     engine = {node.label: node.grad for node in forward_order(loss) if node.label}
     order = forward_order(loss)
-    total = len(order) + sum(node.requires_grad for node in order)  # backward skips the numbers
+    parameters = sum(node.requires_grad and not node.parents for node in order)  # each gets an update step
+    total = len(order) + sum(node.requires_grad for node in order) + parameters  # backward skips data
     page, errors = open_page(browser, pages["gender"])
     assert counter(page) == f"Step 0 of {total}"
     assert shown_grad(page, "w1") == "" and page.text_content('g[data-name="w1"] text.value') == "?"
