@@ -571,3 +571,93 @@ def test_an_optimizer_that_is_not_plain_sgd_or_not_for_this_graph_is_refused():
     data = Tensor([1.0, 2.0], label="x")
     with pytest.raises(ValueError, match="no parameter to update"):
         explain((data * 2.0).sum(), lr=0.1)
+
+
+# -- groups: the page opens with one box per outermost group ------------------
+
+MLP_GROUPS = [*(f"L1 neuron {n}" for n in range(4)), *(f"L2 neuron {n}" for n in range(4)), "L3 neuron 0"]
+
+
+def drawing(page: str, svg_id: str) -> ET.Element:
+    return ET.fromstring(re.search(rf'<svg id="{svg_id}".*?</svg>', page, re.S).group(0))
+
+
+def test_the_micrograd_mlp_records_its_groups_and_opens_collapsed():
+    page = explain(explorer.micrograd_mlp_loss()).html
+    data = embedded_data(page)
+    nodes, groups = data["nodes"], data["groups"]
+    assert [g["name"] for g in groups] == MLP_GROUPS
+    assert [len(g["nodes"]) for g in groups] == [11] * 4 + [14] * 5  # 3 or 4 w*x, their sums, the bias, tanh
+    for k, g in enumerate(groups):
+        assert all(nodes[i].get("group") == k for i in g["nodes"])
+        assert nodes[g["output"]]["op"] == "tanh" and g["output"] == max(g["nodes"])
+    outside = [node["name"] for node in nodes if "group" not in node]
+    assert (
+        outside[:3] == ["x1", "x2", "x3"] and outside[-1] == "L" and len(outside) == 6
+    )  # data stays outside
+
+    collapsed, full = drawing(page, "graph-collapsed"), drawing(page, "graph")
+    assert full.get("hidden") is not None and collapsed.get("hidden") is None
+    boxes = {g.get("data-node"): g for g in collapsed.iter(f"{SVG_NS}g") if g.get("data-node") is not None}
+    assert sorted(k for k in boxes if k.startswith("g")) == [f"g{k}" for k in range(9)]
+    assert len(boxes) == 15  # 9 neurons, x1..x3, the target's 1, the difference and L
+    for k, name in enumerate(MLP_GROUPS):
+        box = boxes[f"g{k}"]
+        assert box.get("data-group") == str(k) and "group" in box.get("class").split()
+        assert "".join(box.find(f"{SVG_NS}text[@class='name']").itertext()) == name
+        labels = [t.text for t in box.iter(f"{SVG_NS}text") if t.get("class") == "label"]
+        assert labels == ["out", "grad"]
+    plain = {k: int(k) for k in boxes if not k.startswith("g")}
+    assert {nodes[i]["name"] for i in plain.values()} >= {"x1", "x2", "x3", "L"}
+    # the edges join drawn boxes: x1..x3 feed every L1 neuron, each L1 neuron every L2 neuron
+    edges = {
+        (p.get("data-from"), p.get("data-to"))
+        for p in collapsed.iter(f"{SVG_NS}path")
+        if "edge" in p.get("class", "").split() and not p.get("data-from").startswith("op")
+    }
+    assert all(a in boxes and b in boxes for a, b in edges)
+    x = [k for k, i in plain.items() if nodes[i]["name"] in ("x1", "x2", "x3")]
+    assert {(a, f"g{n}") for a in x for n in range(4)} <= edges
+    assert {(f"g{m}", f"g{n}") for m in range(4) for n in range(4, 8)} <= edges
+    assert {(f"g{n}", "g8") for n in range(4, 8)} <= edges
+    # the full drawing keeps every node's box, and a frame per group
+    assert len([g for g in full.iter(f"{SVG_NS}g") if g.get("data-node") is not None]) == len(nodes) == 120
+    assert [
+        g.get("data-group") for g in full.iter(f"{SVG_NS}g") if "frame" in g.get("class", "").split()
+    ] == [str(k) for k in range(9)]
+    assert 'id="groups"' in page and "Expand all" in page
+
+
+def test_the_collapsed_layout_runs_left_to_right_without_overlaps():
+    from tinygrad_lite.explain import _collapsed
+
+    data = embedded_data(explain(explorer.micrograd_mlp_loss()).html)
+    folded = _collapsed(data)
+    layout = _layout(folded)
+    items = folded["nodes"]
+    assert len(items) == 15 and items[-1]["name"] == "L"
+    for i, item in enumerate(items):
+        for p in item["parents"]:
+            assert layout.x[p] + layout.w[p] < layout.x[i] - layout.op_w[i]
+    boxes = [(layout.x[i], layout.y[i] - BOX_H / 2, layout.w[i], BOX_H) for i in range(len(items))]
+    for k, (x1, y1, w1, h1) in enumerate(boxes):
+        for x2, y2, w2, h2 in boxes[k + 1 :]:
+            assert x1 + w1 <= x2 or x2 + w2 <= x1 or y1 + h1 <= y2 or y2 + h2 <= y1
+    groups = [item for item in items if item["kind"] == "group"]
+    assert [g["name"] for g in groups] == MLP_GROUPS and all(g["op"] == "" for g in groups)
+    # the three layers of neurons stand in three columns
+    assert len({layout.x[i] for i, item in enumerate(items) if item["name"].startswith("L1 ")}) == 1
+    assert len({layout.x[i] for i, item in enumerate(items) if item["name"].startswith("L2 ")}) == 1
+
+
+@pytest.mark.parametrize("build", [explorer.gender_loss, explorer.xor_loss])
+def test_pages_without_two_groups_are_drawn_in_full_as_before(build):
+    """The gender page has no group; the XOR page is one model call (one group would hide
+    it all): both are drawn in full, with no collapsed drawing, button or group data."""
+    page = explain(build()).html
+    data = embedded_data(page)
+    assert "groups" not in data and not any("group" in node for node in data["nodes"])
+    assert 'id="graph-collapsed"' not in page and 'id="groups"' not in page and "{{" not in page
+    full = drawing(page, "graph")
+    assert full.get("hidden") is None
+    assert not [g for g in full.iter(f"{SVG_NS}g") if "frame" in g.get("class", "").split()]

@@ -396,3 +396,65 @@ def test_the_update_phase_plays_to_the_end(browser, gender_with_update):
     assert page.evaluate("window.explorer.step") == total - 1
     assert errors == []
     page.close()
+
+
+# -- groups: the micrograd MLP opens as a box per neuron -----------------------
+
+VISIBLE_BOXES = (
+    "[...document.querySelectorAll('g[data-node]')].filter((g) => g.getClientRects().length).length"
+)
+IN_VIEW = """() => {
+  const inside = (r) => r.left >= 0 && r.top >= 0 && r.right <= innerWidth && r.bottom <= innerHeight;
+  const current = [...document.querySelectorAll("g[data-current]")];  // #explorer carries data-current too
+  const panel = document.getElementById("explain-panel").getBoundingClientRect();
+  return {
+    current: current.map((g) => g.dataset.node),
+    visible: current.every((g) => g.getClientRects().length > 0),
+    currentInside: current.every((g) => inside(g.getBoundingClientRect())),
+    panelInside: inside(panel),
+    node: +document.getElementById("explorer").dataset.current,
+  };
+}"""
+
+
+@pytest.fixture(scope="module")
+def mlp_page(tmp_path_factory) -> Path:
+    return explain(explorer.micrograd_mlp_loss()).save(tmp_path_factory.mktemp("mlp") / "mlp.html")
+
+
+def test_the_mlp_opens_collapsed_and_a_click_expands_it(browser, mlp_page):
+    page, errors = open_page(browser, mlp_page, 1400, 900)
+    assert page.evaluate(VISIBLE_BOXES) == 15  # 9 neurons + x1..x3 + the loss's 1, difference and L
+    assert page.locator("#graph-collapsed g.node[data-group]").count() == 9
+    assert page.text_content('g[data-node="g0"] text.name') == "L1 neuron 0"
+    page.click('g[data-node="g0"]')
+    assert page.evaluate(VISIBLE_BOXES) == 120 and page.inner_text("#groups") == "Collapse all"
+    assert page.locator('#graph g.frame[data-group="0"]').is_visible()
+    page.click('#graph g.frame[data-group="0"] text')  # the frame's label collapses again
+    assert page.evaluate(VISIBLE_BOXES) == 15 and page.inner_text("#groups") == "Expand all"
+    page.click("#groups")
+    assert page.evaluate(VISIBLE_BOXES) == 120
+    page.click("#groups")
+    assert page.evaluate(VISIBLE_BOXES) == 15
+    assert not errors
+
+
+def test_every_step_of_the_collapsed_mlp_keeps_the_current_box_and_the_panel_in_view(browser, mlp_page):
+    page, errors = open_page(browser, mlp_page, 1400, 900)
+    data = page.evaluate("explorer.data")
+    group_of = {i: k for k, g in enumerate(data["groups"]) for i in g["nodes"]}
+    total = page.evaluate("explorer.total")
+    assert total == 120 + 116  # the steps of the nodes inside the groups still run
+    for step in range(1, total + 1):
+        page.keyboard.press("ArrowRight")
+        assert counter(page) == f"Step {step} of {total}"
+        seen = page.evaluate(IN_VIEW)
+        node = seen["node"]
+        expected = f"g{group_of[node]}" if node in group_of else str(node)
+        assert seen["current"] == [expected], step  # the group's box while one of its nodes is current
+        assert seen["visible"] and seen["currentInside"] and seen["panelInside"], (step, seen)
+    # the panel still shows the inner node's chain rule
+    page.evaluate("explorer.go(120 + 30)")
+    assert page.inner_text("#step-title").startswith("Backward at ")
+    assert "In L" in page.inner_text("#explain-panel") and page.locator("#explain-panel table").count() == 1
+    assert not errors

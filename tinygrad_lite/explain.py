@@ -30,6 +30,7 @@ order allows; an edge bends only where no box or op pill stands in its way.
 
 from __future__ import annotations
 
+import heapq
 import html
 import json
 import math
@@ -44,7 +45,16 @@ from typing import Any
 
 import numpy as np
 
-from .steps import backward_steps, expression, format_number, forward_order, kind, names_with_precedence
+from .steps import (
+    backward_steps,
+    expression,
+    format_number,
+    forward_order,
+    kind,
+    names_with_precedence,
+    node_groups,
+    outermost,
+)
 from .tensor import Tensor
 from .value import Value
 
@@ -66,6 +76,7 @@ BEND_CLEAR = 2  # an edge bends this far clear of a box or pill (its stroke's wi
 BEND_SLOPE, MAX_BEND = 0.4, 48  # a bend between columns is this wide per unit of height, up to MAX_BEND
 NAME_FONT, MIN_NAME_FONT, VALUE_FONT, SMALL_FONT, OP_FONT = 13.5, 12.0, 13.0, 9.5, 12.0
 KIND_TEXT = {"parameter": "parameter", "constant": "input / constant", "result": "computed"}
+FRAME_PAD, FRAME_LABEL = 8, 17  # a group's frame in the expanded drawing: around its boxes, room for its name
 
 
 class Explanation:
@@ -108,10 +119,25 @@ def explain(root: Any, grad: Any = None, *, lr: float | None = None, optimizer: 
         names = [node["name"] for node in data["nodes"]]
         data["update"] = _update_steps(order, names, leaf_grads, rate, chosen)
         data["not_updated"] = [names[i] for i, node in enumerate(order) if _skipped(node, chosen)]
+    groups = _groups(order)
+    if groups:
+        data["groups"] = groups
+        for k, group in enumerate(groups):
+            for i in group["nodes"]:
+                data["nodes"][i]["group"] = k
     layout = _layout(data)
-    svg = _svg(data["nodes"], layout)
-    height = int(min(1100, max(640, layout.height * 0.75 + 520)))
-    return Explanation(_page(data, svg, layout), height)
+    svg = _svg(data["nodes"], layout, groups)
+    folded = _collapsed(data) if groups else None
+    if folded is None:
+        data.pop("groups", None)  # groups that cannot be drawn as boxes (they use each other): none
+        for node in data["nodes"]:
+            node.pop("group", None)
+        height = int(min(1100, max(640, layout.height * 0.75 + 520)))
+        return Explanation(_page(data, svg, layout), height)
+    small = _layout(folded)
+    collapsed_svg = _svg(folded["nodes"], small, collapsed=True)
+    height = int(min(1100, max(640, small.height * 0.75 + 520)))
+    return Explanation(_page(data, svg, layout, collapsed_svg, small), height)
 
 
 # -- recording ---------------------------------------------------------------
@@ -213,6 +239,123 @@ def _full(x: Any) -> str:
             return np.array2string(x, precision=4, separator=", ", suppress_small=True)
         return f"shape {x.shape}: min {format_number(float(x.min()))}, max {format_number(float(x.max()))}"
     return format_number(float(x))
+
+
+# -- groups ------------------------------------------------------------------
+
+
+def _group_title(group: Any) -> str:
+    """A group's name, with what made it when that says more: "layers.0 (Layer)" (as `draw_graph`)."""
+    return f"{group.name} ({group.kind})" if group.kind and group.kind != group.name else group.name
+
+
+def _groups(order: list) -> list[dict]:
+    """The outermost groups of the graph (`steps.node_groups`), in forward order of their
+    first node: each one's title, its nodes' positions in `order` and its output (the last
+    of its nodes that something outside it uses, or the root; as `draw_graph` collapses).
+    None (an empty list) unless there are at least two: the page then opens collapsed."""
+    member = node_groups(order)
+    tops = [outermost(member.get(id(node))) for node in order]
+    number: dict[Any, int] = {}
+    for top in tops:
+        if top is not None and top not in number:
+            number[top] = len(number)
+    if len(number) < 2:  # one group (a single model call) would hide nearly the whole graph: draw it in full
+        return []
+    at = [None if top is None else number[top] for top in tops]
+    index = {id(node): i for i, node in enumerate(order)}
+    used_outside = {
+        index[id(p)] for i, node in enumerate(order) for p in node.parents if at[index[id(p)]] != at[i]
+    }
+    groups = []
+    for top, k in number.items():
+        nodes = [i for i, g in enumerate(at) if g == k]
+        outputs = [i for i in nodes if i in used_outside or i == len(order) - 1] or nodes[-1:]
+        groups.append(
+            {"name": _group_title(top), "path": list(top.path), "nodes": nodes, "output": outputs[-1]}
+        )
+    return groups
+
+
+def _collapsed(data: dict) -> dict | None:
+    """The graph with each outermost group drawn as one box, as data for `_layout`: the
+    nodes outside every group and one item per group (in the place of its output, its
+    parents the boxes outside it that its nodes use), with the gradients each box will
+    show; None when the groups use each other both ways (no order of boxes then)."""
+    nodes, groups = data["nodes"], data["groups"]
+    item_of: dict[Any, int] = {}  # a plain node i, or ("g", k), -> its place among the boxes
+    keys: list[Any] = []
+    for i, node in enumerate(nodes):
+        k = node.get("group")
+        if k is None or groups[k]["output"] == i:
+            item_of[i if k is None else ("g", k)] = len(keys)
+            keys.append(i if k is None else ("g", k))
+    box = [item_of[i if node.get("group") is None else ("g", node["group"])] for i, node in enumerate(nodes)]
+    parents: list[list[int]] = []
+    for key in keys:
+        if isinstance(key, int):
+            used = nodes[key]["parents"]
+        else:
+            inside = groups[key[1]]["nodes"]
+            used = [p for i in inside for p in nodes[i]["parents"] if nodes[p].get("group") != key[1]]
+        parents.append(list(dict.fromkeys(box[p] for p in used)))
+    order = _topological(parents)
+    if order is None:
+        return None
+    place = {item: k for k, item in enumerate(order)}
+    items = []
+    for item in order:
+        key = keys[item]
+        if isinstance(key, int):
+            entry = {**nodes[key], "node": key}
+        else:
+            group = groups[key[1]]
+            out = nodes[group["output"]]
+            entry = {
+                "name": group["name"],
+                "kind": "group",
+                "op": "",
+                "expr": "",
+                "data": out["data"],
+                "group": key[1],
+                "node": group["output"],
+                "size": len(group["nodes"]),
+                "output_name": out["name"],
+            }
+            if "shape" in out:
+                entry["shape"] = out["shape"]
+        entry["parents"] = [place[p] for p in parents[item]]
+        items.append(entry)
+    drawn = {entry["node"]: k for k, entry in enumerate(items)}  # the nodes whose numbers a box shows
+    # every gradient text a box will show (for its width), running totals from steps inside groups too
+    shows = [(step["node"], step["grad"]) for step in data["backward"]]
+    shows += [(e["parent"], e["total"]) for step in data["backward"] for e in step["edges"]]
+    backward = [{"node": drawn[i], "grad": text, "edges": []} for i, text in shows if i in drawn]
+    update = [
+        {"node": drawn[u["node"]], "new": u["new"]} for u in data.get("update", []) if u["node"] in drawn
+    ]
+    return {"nodes": items, "backward": backward, "update": update}
+
+
+def _topological(parents: list[list[int]]) -> list[int] | None:
+    """The items in an order where each comes after its parents, as close to their own
+    order as that allows; None if there is a cycle."""
+    users: list[list[int]] = [[] for _ in parents]
+    waiting = [len(ps) for ps in parents]
+    for i, ps in enumerate(parents):
+        for p in ps:
+            users[p].append(i)
+    ready = [i for i, w in enumerate(waiting) if w == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        i = heapq.heappop(ready)
+        order.append(i)
+        for u in users[i]:
+            waiting[u] -= 1
+            if waiting[u] == 0:
+                heapq.heappush(ready, u)
+    return order if len(order) == len(parents) else None
 
 
 # -- update ------------------------------------------------------------------
@@ -560,7 +703,8 @@ def _layout(data: dict) -> Layout:
         size = max(MIN_NAME_FONT, min(NAME_FONT, NAME_FONT * row / title(NAME_FONT)))
         font.append(size)
         need.append(max(title(size), row) + 2 * PAD)
-        op_w.append(max(OP_H, _text_width(node["op"], OP_FONT) + 12) if node["parents"] else 0.0)
+        pill = node["parents"] and node["op"]  # a collapsed group has none: its edges go into its box
+        op_w.append(max(OP_H, _text_width(node["op"], OP_FONT) + 12) if pill else 0.0)
 
     y = _rows(columns, n, up, down)
     x, width, routes = _route(columns, col, lanes, chains, y, need, op_w)
@@ -708,36 +852,74 @@ def _route(
 # -- drawing -----------------------------------------------------------------
 
 
-def _svg(nodes: list[dict], layout: Layout) -> str:
-    """The graph as inline SVG: edges first (under the boxes), then op pills, then value boxes."""
+def _svg(nodes: list[dict], layout: Layout, groups: list[dict] | None = None, collapsed: bool = False) -> str:
+    """The graph as inline SVG: edges first (under the boxes), then op pills, then value boxes.
+
+    With `groups`, the full graph of a page that opens collapsed (hidden at first), each
+    group's nodes in a labelled frame. With `collapsed`, the drawing of `_collapsed`: a
+    group's box is ``data-node="g<k>"`` (k: its place in the data's groups), a node's box
+    and op keep the node's number, and the edges join those ids."""
     name = html.escape(nodes[-1]["name"])
+    svg_id, prefix = ("graph-collapsed", "c-") if collapsed else ("graph", "")
+    attrs = f' style="--gw: {math.ceil(layout.width)}"' if collapsed else ' hidden=""' if groups else ""
     parts = [
-        f'<svg id="graph" viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" role="img" '
-        f'aria-label="computation graph of {name}" xmlns="http://www.w3.org/2000/svg"><defs>',
+        f'<svg id="{svg_id}" viewBox="0 0 {layout.width:.0f} {layout.height:.0f}" role="img" '
+        f'aria-label="computation graph of {name}" xmlns="http://www.w3.org/2000/svg"{attrs}><defs>',
         *(
-            f'<marker id="{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+            f'<marker id="{prefix}{marker}" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
             'markerHeight="7" orient="auto-start-reverse"><path d="M0,1 L10,5 L0,9 z"/></marker>'
             for marker in ("arrow", "arrow-fwd", "arrow-bwd")
         ),
         "</defs>",
     ]
+    if collapsed:
+        ident = [f"g{node['group']}" if node["kind"] == "group" else str(node["node"]) for node in nodes]
+        numbers = [node["node"] for node in nodes]
+    else:
+        ident, numbers = [str(i) for i in range(len(nodes))], list(range(len(nodes)))
+    if groups:
+        parts += ['<g class="frames">', *(_frame_svg(k, g, layout) for k, g in enumerate(groups)), "</g>"]
     edges, ops = [], []
     for i, node in enumerate(nodes):
         if node["parents"]:
-            edges += _edges_svg(i, node, layout)
-            ops.append(_op_svg(i, node, layout))
-    boxes = [_box_svg(i, node, layout, root=i == len(nodes) - 1) for i, node in enumerate(nodes)]
+            edges += _edges_svg(i, node, layout, ident)
+            if node["op"]:
+                ops.append(_op_svg(i, node, layout, numbers[i]))
+    boxes = [_box_svg(i, node, layout, i == len(nodes) - 1, ident[i]) for i, node in enumerate(nodes)]
     parts += ['<g class="edges">', *edges, '</g><g class="ops">', *ops, "</g>", *boxes, "</svg>"]
     return "".join(parts)
 
 
-def _edges_svg(i: int, node: dict, layout: Layout) -> list[str]:
+def _frame_svg(k: int, group: dict, layout: Layout) -> str:
+    """Group k's frame in the full drawing: around its boxes and op pills, its name on top.
+    A click on it collapses the groups again (the page's script)."""
+    members = group["nodes"]
+    left = (
+        min(layout.x[i] - (OP_ARROW + layout.op_w[i] if layout.op_w[i] else 0) for i in members) - FRAME_PAD
+    )
+    right = max(layout.x[i] + layout.w[i] for i in members) + FRAME_PAD
+    top = min(layout.y[i] for i in members) - BOX_H / 2 - FRAME_PAD - FRAME_LABEL
+    bottom = max(layout.y[i] for i in members) + BOX_H / 2 + FRAME_PAD
+    name = html.escape(group["name"])
+    return (
+        f'<g class="frame" data-group="{k}" tabindex="0" role="button" aria-label="collapse {name}">'
+        f"<title>{name}: {len(members)} nodes (click to collapse the groups)</title>"
+        f'<rect x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" height="{bottom - top:.1f}" rx="10"/>'
+        f'<text x="{left + 8:.1f}" y="{top + 13:.1f}">{name}</text></g>'
+    )
+
+
+def _edges_svg(i: int, node: dict, layout: Layout, ident: list[str] | None = None) -> list[str]:
     """Node i's input edges, each one path from its input's box to i's op pill through its
     waypoints (level runs joined by cubic bends with level tangents: one smooth curve),
-    and the arrow from the pill to its box."""
+    and the arrow from the pill to its box (a collapsed group's edges end at its box).
+    `ident` names the boxes in the edges' data-from and data-to (default: their numbers)."""
     x, y = layout.x[i], layout.y[i]
+    name = ident or [str(k) for k in range(len(layout.x))]
     paths = []
     for p, points in zip(node["parents"], layout.routes[i]):
+        if not node["op"]:
+            points = [*points[:-1], (x - 1, points[-1][1])]
         d = [f"M{points[0][0]:.1f},{points[0][1]:.1f}"]
         for (x1, y1), (x2, y2) in pairwise(points):
             if abs(y2 - y1) < 0.05:
@@ -746,33 +928,40 @@ def _edges_svg(i: int, node: dict, layout: Layout) -> list[str]:
             else:
                 dx = (x2 - x1) / 2
                 d.append(f"C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}")
-        paths.append(f'<path class="edge" data-from="{p}" data-to="{i}" d="{" ".join(d)}"/>')
-    paths.append(
-        f'<path class="edge out" data-from="op{i}" data-to="{i}" '
-        f'd="M{x - OP_ARROW - 1:.1f},{y:.1f} L{x - 1:.1f},{y:.1f}"/>'
-    )
+        paths.append(f'<path class="edge" data-from="{name[p]}" data-to="{name[i]}" d="{" ".join(d)}"/>')
+    if node["op"]:
+        paths.append(
+            f'<path class="edge out" data-from="op{name[i]}" data-to="{name[i]}" '
+            f'd="M{x - OP_ARROW - 1:.1f},{y:.1f} L{x - 1:.1f},{y:.1f}"/>'
+        )
     return paths
 
 
-def _op_svg(i: int, node: dict, layout: Layout) -> str:
-    """Node i's op: a pill (a circle for a one-character op) holding its name."""
+def _op_svg(i: int, node: dict, layout: Layout, number: int | None = None) -> str:
+    """Node i's op: a pill (a circle for a one-character op) holding its name; `number`:
+    the node's number in the data, when the drawing's i is not (the collapsed graph)."""
     op, width = html.escape(node["op"]), layout.op_w[i]
     left, y = layout.x[i] - OP_ARROW - width, layout.y[i]
     return (
-        f'<g class="op" data-op="{i}"><title>{op}: {html.escape(node["expr"])}</title>'
+        f'<g class="op" data-op="{i if number is None else number}">'
+        f"<title>{op}: {html.escape(node['expr'])}</title>"
         f'<rect x="{left:.1f}" y="{y - OP_H / 2:.1f}" width="{width:.1f}" height="{OP_H}" '
         f'rx="{OP_H / 2}"/><text x="{left + width / 2:.1f}" y="{y + 4:.1f}">{op}</text></g>'
     )
 
 
-def _box_svg(i: int, node: dict, layout: Layout, root: bool) -> str:
-    """Node i's box: a coloured band with its name over a data row and a grad row (filled in by the page)."""
+def _box_svg(i: int, node: dict, layout: Layout, root: bool, ident: str | None = None) -> str:
+    """Node i's box: a coloured band with its name over a data row and a grad row (filled
+    in by the page). A collapsed group's box shows its output's; `ident` is its data-node."""
     e = html.escape
+    group = node["kind"] == "group"
     x, w, top = layout.x[i], layout.w[i], layout.y[i] - BOX_H / 2
     shape = f'<tspan class="shape"> {e(node["shape"])}</tspan>' if "shape" in node else ""
     tooltip = f"{node['name']} = {node['expr']}" if node["expr"] else node["name"]
+    if group:
+        tooltip = f"{node['name']}: {node['size']} nodes, its output {node['output_name']} shown"
     rows = []
-    for k, (label, cls) in enumerate((("data", "value"), ("grad", "grad")), start=1):
+    for k, (label, cls) in enumerate((("out" if group else "data", "value"), ("grad", "grad")), start=1):
         baseline = top + TITLE_H + k * ROW_H - 5
         rows.append(
             f'<text class="label" x="{x + PAD:.1f}" y="{baseline:.1f}">{label}</text>'
@@ -785,11 +974,22 @@ def _box_svg(i: int, node: dict, layout: Layout, root: bool) -> str:
     )
     kind = node["kind"] + (" root" if root else "")
     rule_y, halo = top + TITLE_H, 7
+    if group:  # a second box peeking out behind: there is more inside
+        head = (
+            f' data-group="{node["group"]}" tabindex="0" role="button" aria-label="expand {e(node["name"])}">'
+            f"<title>{e(tooltip)} (a group: click to expand)</title>"
+        )
+        behind = (
+            f'<rect class="behind" x="{x + 4:.1f}" y="{top + 4:.1f}" width="{w:.1f}" '
+            f'height="{BOX_H}" rx="{r}"/>'
+        )
+    else:
+        head = f' data-name="{e(node["name"])}"><title>{e(tooltip)} ({KIND_TEXT[node["kind"]]})</title>'
+        behind = ""
     return (
-        f'<g class="node {kind}" data-node="{i}" data-name="{e(node["name"])}">'
-        f"<title>{e(tooltip)} ({KIND_TEXT[node['kind']]})</title>"
+        f'<g class="node {kind}" data-node="{ident if ident is not None else i}"{head}'
         f'<rect class="halo" x="{x - halo:.1f}" y="{top - halo:.1f}" width="{w + 2 * halo:.1f}" '
-        f'height="{BOX_H + 2 * halo}" rx="12"/>'
+        f'height="{BOX_H + 2 * halo}" rx="12"/>{behind}'
         f'<rect class="box" x="{x:.1f}" y="{top:.1f}" width="{w:.1f}" height="{BOX_H}" rx="{r}"/>'
         f'<path class="band" d="{band}"/>'
         f'<line class="rule" x1="{x:.1f}" y1="{rule_y:.1f}" x2="{x + w:.1f}" y2="{rule_y:.1f}"/>'
@@ -799,14 +999,20 @@ def _box_svg(i: int, node: dict, layout: Layout, root: bool) -> str:
     )
 
 
-def _page(data: dict, svg: str, layout: Layout) -> str:
-    """The template with the title, the SVG and the data (as JSON that cannot end its <script>)."""
+def _page(
+    data: dict, svg: str, layout: Layout, collapsed_svg: str = "", collapsed: Layout | None = None
+) -> str:
+    """The template with the title, the SVG and the data (as JSON that cannot end its <script>).
+    A graph with groups brings its collapsed drawing too, shown first, and the button that
+    switches between the two."""
     payload = json.dumps(data, ensure_ascii=False)  # every number is already a string
     # "<" only occurs inside JSON strings, where \u003c is the same character: no "</script>", no "<!--".
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     template = resources.files(__package__).joinpath("explain_page.html").read_text(encoding="utf-8")
-    side = "side" if layout.width < 2.2 * layout.height else "stacked"
+    # The chain-rule panel beside the graph on a wide screen when the graph is not too wide;
+    # a graph with groups always: its steps then keep both in view at once.
+    side = "side" if collapsed or layout.width < 2.2 * layout.height else "stacked"
     update = (
         f" Then the update moves each parameter against its gradient (lr = {data['lr']})."
         if "lr" in data
@@ -818,7 +1024,16 @@ def _page(data: dict, svg: str, layout: Layout) -> str:
         "UPDATE": html.escape(update),
         "LAYOUT": side,
         "GRAPH_WIDTH": f"{math.ceil(layout.width)}",
-        "SVG": svg,
+        "SVG": collapsed_svg + svg,
         "DATA": payload,
+        "GROUP_BUTTON": (
+            '<button id="groups" type="button" aria-pressed="false" '
+            'title="Draw every node of every group, or each group as one box">Expand all</button>'
+            if collapsed_svg
+            else ""
+        ),
+        "GROUP_LEGEND": (
+            '<span><span class="swatch sw-group"></span>group (click to open)</span>' if collapsed_svg else ""
+        ),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: fills[m.group(1)], template)  # one pass: labels stay literal
