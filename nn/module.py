@@ -45,7 +45,10 @@ class Module:
         node (an MLP and its last layer) are chained, the outer one first."""
         start = new_seq()
         out = self.forward(*args, **kwargs)
-        if isinstance(out, Node) and out._seq > start:  # an inner call may end on the same node
+        if type(out) is Tensor:  # its _call is always set (None): no getattr default, which costs 4x
+            if out._seq > start:  # an inner call may end on the same node
+                out._call = (self, start, out._call)
+        elif isinstance(out, Node) and out._seq > start:
             out._call = (self, start, getattr(out, "_call", None))
         return out
 

@@ -61,7 +61,7 @@ class Tensor(autograd.Node):
                 f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
                 "pass dtype=np.float64 (the default for numbers) or np.float32"
             )
-        self._seq, self._mark = new_seq(), None
+        self._seq, self._mark, self._call = new_seq(), None, None
         self.requires_grad = bool(requires_grad)
         self.grad: np.ndarray | None = None
         self.label = label
@@ -95,15 +95,14 @@ class Tensor(autograd.Node):
             data = parent._data  # the slot behind the `data` property: backward's hot path
             if g.shape != data.shape:
                 g = ops.unbroadcast(g, data.shape)
-            new = type(g) is np.ndarray and g.base is None and g is not grad
             if g.dtype != data.dtype:
-                parent._accumulate(g, new)
+                parent._accumulate(g, type(g) is np.ndarray and g.base is None and g is not grad)
             elif parent.parents:
                 parent.grad = g if parent.grad is None else parent.grad + g
-            elif parent.grad is None and new:  # a leaf's first contribution, its own array: kept
-                parent.grad = g
+            elif parent.grad is None and type(g) is np.ndarray and g.base is None and g is not grad:
+                parent.grad = g  # a leaf's first contribution, a new array of this pass: kept
             else:
-                parent._accumulate(g, new)
+                parent._accumulate(g)  # added to the leaf's grad, or copied: it is not new
 
     def _accumulate(self, g: np.ndarray, new: bool = False) -> None:
         """Add the contribution `g` to ``grad``. `new` says that nothing else
@@ -538,7 +537,7 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
             inputs = _lift(inputs)
             break
     out = Tensor.__new__(Tensor)  # every slot is set here, without __init__'s checks
-    out._seq, out._mark, out.grad, out.saved, out.label = new_seq(), None, None, None, ""
+    out._seq, out._mark, out._call, out.grad, out.saved, out.label = new_seq(), None, None, None, None, ""
     out.parents = inputs  # forward may read ctx.parents
     try:
         data = fn.forward(out, *map(_data, inputs), **params)
@@ -615,7 +614,8 @@ def _leaf(data: np.ndarray) -> Tensor:
     """A constant leaf holding `data` as it is (the caller made the array),
     every slot set as `Tensor.__init__` sets it, without its checks."""
     t = Tensor.__new__(Tensor)
-    t._data, t._seq, t._mark, t.grad, t.saved, t.label = data, new_seq(), None, None, None, ""
+    t._data, t._seq, t._mark, t._call, t.grad, t.saved = data, new_seq(), None, None, None, None
+    t.label = ""
     t.requires_grad, t.op, t._fn, t.parents = False, "", None, ()
     return t
 
