@@ -145,6 +145,109 @@ def test_play_pause_with_the_button_and_the_space_bar(browser, pages):
     page.close()
 
 
+def steps_played_in_one_second(page) -> int:
+    page.keyboard.press("Home")
+    page.click("#play")
+    page.wait_for_timeout(1000)
+    page.click("#play")  # pause
+    assert page.inner_text("#play") == "Play"
+    return page.evaluate("window.explorer.step")
+
+
+def test_the_play_speed_control_and_its_keys_change_the_interval(browser, pages):
+    page, errors = open_page(browser, pages["gender"])
+    speed = page.locator("#speed")
+    assert speed.is_visible() and "Speed" in speed.inner_text()
+    assert page.get_attribute('#speed button[data-speed="1"]', "aria-pressed") == "true"
+    slow = steps_played_in_one_second(page)
+    assert slow <= 2  # one step every 900 ms
+    page.click('#speed button[data-speed="4"]')
+    assert page.get_attribute('#speed button[data-speed="4"]', "aria-pressed") == "true"
+    assert page.get_attribute('#speed button[data-speed="1"]', "aria-pressed") == "false"
+    assert steps_played_in_one_second(page) >= 3  # one every 225 ms
+    page.keyboard.press("-")
+    page.keyboard.press("-")
+    assert page.evaluate("window.explorer.speed") == 1
+    page.keyboard.press("-")
+    page.keyboard.press("-")  # no slower than half speed
+    assert page.evaluate("window.explorer.speed") == 0.5
+    assert page.get_attribute('#speed button[data-speed="0.5"]', "aria-pressed") == "true"
+    for _ in range(4):
+        page.keyboard.press("+")  # no faster than four times
+    assert page.evaluate("window.explorer.speed") == 4
+
+    page.keyboard.press("Home")  # a change while playing takes effect at once
+    page.click('#speed button[data-speed="1"]')
+    page.click("#play")
+    page.wait_for_timeout(100)
+    page.keyboard.press("+")
+    page.keyboard.press("+")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.explorer.step") >= 3
+    assert errors == []
+    page.close()
+
+
+def test_a_click_on_a_box_jumps_to_its_step(browser, pages):
+    page, errors = open_page(browser, pages["gender"])
+    data = page.evaluate("window.explorer.data")
+    total, forward = page.evaluate("window.explorer.total"), len(data["nodes"])
+    index = {node["name"]: i for i, node in enumerate(data["nodes"])}
+    w1_backward = forward + 1 + next(b for b, s in enumerate(data["backward"]) if s["node"] == index["w1"])
+
+    page.click('g.node[data-name="w1"]')  # before the backward pass: its forward step
+    assert counter(page) == f"Step {index['w1'] + 1} of {total}"
+    assert page.inner_text("#step-title") == "w1: a parameter"
+    assert page.get_attribute("g.node[data-current]", "data-name") == "w1"
+
+    page.keyboard.press("End")  # after the backward pass: its backward step
+    page.click('g.node[data-name="w1"]')
+    assert counter(page) == f"Step {w1_backward} of {total}"
+    assert page.get_attribute("#explorer", "data-phase") == "backward"
+    assert page.inner_text("#step-title") == "w1 is a leaf"
+    assert "dL/dw1" in page.inner_text("#explain-panel")
+    assert page.get_attribute("g.node[data-current]", "data-name") == "w1"
+
+    page.click('g.node[data-name="x1"]')  # data has no backward step: its forward step
+    assert counter(page) == f"Step {index['x1'] + 1} of {total}"
+    assert page.get_attribute("#explorer", "data-phase") == "forward"
+    assert page.inner_text("#step-title") == "x1: an input / constant"
+    assert page.get_attribute("g.node[data-current]", "data-name") == "x1"
+
+    page.click("#play")  # a click while playing stops on the clicked node's step
+    page.click('g.node[data-name="L"]')
+    assert page.inner_text("#play") == "Play"
+    assert counter(page) == f"Step {index['L'] + 1} of {total}"
+    assert errors == []
+    page.close()
+
+
+def test_the_space_bar_and_the_arrows_work_while_the_slider_has_the_focus(browser, pages):
+    page, errors = open_page(browser, pages["gender"])
+    total = page.evaluate("window.explorer.total")
+    page.focus("#scrub")
+    page.keyboard.press(" ")
+    assert page.inner_text("#play") == "Pause"
+    page.wait_for_function("window.explorer.step >= 1", timeout=3000)
+    page.keyboard.press(" ")
+    assert page.inner_text("#play") == "Play"
+    stopped = page.evaluate("window.explorer.step")
+    page.wait_for_timeout(1000)
+    assert page.evaluate("window.explorer.step") == stopped
+    assert page.evaluate("document.activeElement.id") == "scrub"
+    page.keyboard.press("ArrowRight")  # exactly one step, not the slider's own step as well
+    assert counter(page) == f"Step {stopped + 1} of {total}"
+    page.keyboard.press("ArrowLeft")
+    assert counter(page) == f"Step {stopped} of {total}"
+    page.keyboard.press("End")
+    assert counter(page) == f"Step {total} of {total}"
+    assert page.evaluate("document.getElementById('scrub').value") == str(total)
+    page.keyboard.press("Home")
+    assert counter(page) == "Step 0 of " + str(total)
+    assert errors == []
+    page.close()
+
+
 def test_the_forward_pass_fills_in_data_and_highlights_the_node(browser, pages):
     page, errors = open_page(browser, pages["gender"])
     index = int(page.get_attribute('g.node[data-name="h1"]', "data-node"))
@@ -457,4 +560,20 @@ def test_every_step_of_the_collapsed_mlp_keeps_the_current_box_and_the_panel_in_
     page.evaluate("explorer.go(120 + 30)")
     assert page.inner_text("#step-title").startswith("Backward at ")
     assert "In L" in page.inner_text("#explain-panel") and page.locator("#explain-panel table").count() == 1
+    assert not errors
+
+
+def test_a_click_on_a_box_of_the_collapsed_mlp_jumps_and_a_group_still_expands(browser, mlp_page):
+    page, errors = open_page(browser, mlp_page, 1400, 900)
+    data = page.evaluate("explorer.data")
+    x1 = next(i for i, node in enumerate(data["nodes"]) if node["name"] == "x1")
+    page.click(f'#graph-collapsed g.node[data-node="{x1}"]')
+    assert page.evaluate("explorer.step") == x1 + 1
+    assert page.evaluate(VISIBLE_BOXES) == 15  # still collapsed
+    page.click('g[data-node="g0"]')  # a group's box expands the drawing and leaves the step alone
+    assert page.evaluate(VISIBLE_BOXES) == 120 and page.evaluate("explorer.step") == x1 + 1
+    inner = data["groups"][0]["nodes"][0]
+    page.click(f'#graph g.node[data-node="{inner}"]')  # the expanded drawing's boxes jump too
+    assert page.evaluate("explorer.step") == inner + 1
+    assert page.evaluate(VISIBLE_BOXES) == 120
     assert not errors
