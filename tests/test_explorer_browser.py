@@ -577,3 +577,32 @@ def test_a_click_on_a_box_of_the_collapsed_mlp_jumps_and_a_group_still_expands(b
     assert page.evaluate("explorer.step") == inner + 1
     assert page.evaluate(VISIBLE_BOXES) == 120
     assert not errors
+
+
+def test_in_a_notebook_cell_the_frame_takes_the_cell_width_and_the_page_height(browser, tmp_path):
+    """What Jupyter shows: `_repr_html_` inside a cell 700 px wide. The frame is
+    as wide as the cell and as tall as the page inside it, also after the
+    panel grows, so nothing scrolls inside the frame."""
+    cell = tmp_path / "cell.html"
+    shown = explain(explorer.gender_loss())._repr_html_()
+    cell.write_text(f'<!DOCTYPE html><html><body><div style="width: 700px">{shown}</div></body></html>')
+    page, errors = open_page(browser, cell, width=1000, height=800)
+    page.wait_for_timeout(300)
+
+    def sizes():
+        return page.evaluate(
+            """() => { const f = document.querySelector("iframe");
+            return [f.getBoundingClientRect().width, f.getBoundingClientRect().height,
+                    f.contentDocument.documentElement.scrollHeight]; }"""
+        )
+
+    width, height, inner = sizes()
+    assert width == 700 and abs(height - inner) <= 4, (width, height, inner)
+    frame = page.frame_locator("iframe")
+    frame.locator("#next").click()
+    for _ in range(40):
+        frame.locator("#next").click()
+    page.wait_for_timeout(300)
+    width, height, inner = sizes()
+    assert abs(height - inner) <= 4, (height, inner)
+    assert not errors

@@ -94,10 +94,13 @@ class Explanation:
         return path
 
     def _repr_html_(self) -> str:
-        """The page in an iframe (its own document: its ids and script cannot clash with the notebook's)."""
+        """The page in an iframe (its own document: its ids and script cannot clash with the
+        notebook's), as wide as the cell; the page sets the frame's height to its own as it
+        grows, the height here being only the first guess."""
         return (
             f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'style="width: 100%; height: {self._height}px; border: 1px solid #dee2e6; border-radius: 8px" '
+            f'style="box-sizing: border-box; width: 100%; height: {self._height}px; '
+            'border: 1px solid #dee2e6; border-radius: 8px" '
             'title="tinygrad_lite explorer"></iframe>'
         )
 
