@@ -661,3 +661,27 @@ def test_pages_without_two_groups_are_drawn_in_full_as_before(build):
     full = drawing(page, "graph")
     assert full.get("hidden") is None
     assert not [g for g in full.iter(f"{SVG_NS}g") if "frame" in g.get("class", "").split()]
+
+
+def test_each_backward_step_of_a_value_graph_records_its_paths_to_the_root():
+    a = Value(3.0, label="a")
+    loss = a * a + a
+    loss.label = "L"
+    data = embedded_data(explain(loss).html)
+    step = next(s for s in data["backward"] if data["nodes"][s["node"]]["name"] == "a")
+    names = [[data["nodes"][i]["name"] for i in p["nodes"]] for p in step["paths"]]
+    assert sorted(zip(map(tuple, names), (p["product"] for p in step["paths"]))) == [
+        (("a", "L"), "1.0"),
+        (("a", "a*a", "L"), "3.0"),
+        (("a", "a*a", "L"), "3.0"),
+    ]
+    assert step["path_count"] == 3 and step["path_sum"] == "7.0"
+    assert "paths" not in data["backward"][0]  # the root's own step
+    loss = explorer.micrograd_mlp_loss()
+    data = embedded_data(explain(loss).html)
+    loss.backward()
+    order = forward_order(loss)
+    first_weight = next(n for n in order if not n.parents and n.requires_grad)
+    step = next(s for s in data["backward"] if s["node"] == order.index(first_weight))
+    assert step["path_count"] == len(step["paths"]) == 4  # through the four neurons of layer 2
+    assert close_to_displayed(step["path_sum"], first_weight.grad)

@@ -606,3 +606,28 @@ def test_in_a_notebook_cell_the_frame_takes_the_cell_width_and_the_page_height(b
     width, height, inner = sizes()
     assert abs(height - inner) <= 4, (height, inner)
     assert not errors
+
+
+def test_a_click_during_the_backward_pass_lights_every_path_and_adds_them_up(browser, a_squared_plus_a):
+    """L = a*a + a (a = 3): clicking a after the backward pass lists its three
+    paths to L with the product of the local derivatives along each (3, 3 and
+    1) and their sum, dL/da = 7, and lights their edges; stepping on clears it."""
+    page, errors = open_page(browser, a_squared_plus_a, width=1400, height=900)
+    page.keyboard.press("End")
+    assert page.locator("path.edge.onpath").count() == 0 and page.locator("#paths").count() == 0
+    page.click('g.node[data-name="a"]')
+    rows = page.locator("#paths tbody tr").all_inner_texts()
+    products = sorted(row.split("\t")[-1].strip() for row in rows[:-1])
+    assert products == ["1.0", "3.0", "3.0"] and rows[-1].split("\t")[-1].strip() == "7.0", rows
+    assert "a → a*a → L" in rows[0] or "a → a*a → L" in rows[1]
+    lit = {
+        (p.get_attribute("data-from"), p.get_attribute("data-to"))
+        for p in page.locator("path.edge.onpath").all()
+    }
+    a, square, total = (
+        page.get_attribute(f'g.node[data-name="{n}"]', "data-node") for n in ("a", "a*a", "L")
+    )
+    assert {(a, square), (square, total), (a, total)} <= lit
+    page.keyboard.press("ArrowLeft")
+    assert page.locator("path.edge.onpath").count() == 0 and page.locator("#paths").count() == 0
+    assert not errors

@@ -54,6 +54,7 @@ from .steps import (
     names_with_precedence,
     node_groups,
     outermost,
+    paths_to_root,
 )
 from .tensor import Tensor
 from .value import Value
@@ -61,6 +62,8 @@ from .value import Value
 #: A Tensor with at most this many elements shows its values in the graph; the panel shows up to `PANEL_SIZE`.
 BOX_SIZE = 3
 PANEL_SIZE = 24
+#: A backward step lists at most this many paths from its node to the root (and says how many there are).
+MAX_PATHS = 24
 #: Names longer than this are cut in the boxes (the full name is in the tooltip and the panel).
 BOX_NAME = 22
 SWEEPS = 8  # barycentre sweeps, alternating left-to-right and right-to-left
@@ -189,12 +192,25 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
                     "grad_full": _full(step.grad),
                     "describe": step.describe(),
                     "edges": edges,
+                    **(_paths(order, step.node, index) if isinstance(root, Value) and step.index else {}),
                 }
             )
     finally:
         for node, old in zip(order, saved):
             node.grad = old
     return {"root": names[id(root)], "nodes": nodes, "backward": steps}, leaf_grads
+
+
+def _paths(order: list, node: Value, index: dict[int, int]) -> dict:
+    """The paths from `node` up to the root, each with the product of the local
+    derivatives along it (`steps.paths_to_root`): the page lights them and
+    lists them, with their sum, at the node's backward step."""
+    found, count = paths_to_root(order, node, MAX_PATHS)
+    return {
+        "paths": [{"nodes": [index[id(n)] for n in path], "product": format_number(p)} for path, p in found],
+        "path_count": count,
+        "path_sum": format_number(math.fsum(p for _, p in found)) if len(found) == count else "",
+    }
 
 
 def _node_entry(node: Any, named: dict[int, tuple[str, int]], index: dict[int, int]) -> dict:

@@ -157,6 +157,33 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
         yield Step(index, node, name, _copy(node.grad), edges, tuple(received.pop(id(node), ())))
 
 
+def paths_to_root(order: list, node: Any, limit: int = 24) -> tuple[list[tuple[list, float]], int]:
+    """Every path of the scalar graph `order` (a `Value` graph, root last) from
+    `node` up to the root, each with the product of the local derivatives
+    along it: the chain rule one path at a time. Their sum is dL/d(node) (a
+    node used twice by one op, x*x, has two paths through it). At most
+    `limit` paths are listed, and how many there are in all."""
+    users: dict[int, list[tuple[Any, int]]] = {}
+    for user in order:
+        for k, parent in enumerate(user.parents):
+            users.setdefault(id(parent), []).append((user, k))
+    root = order[-1]
+    count: dict[int, int] = {id(root): 1}  # paths from each node to the root, counted from the root down
+    for n in reversed(order[:-1]):
+        count[id(n)] = sum(count.get(id(u), 0) for u, _ in users.get(id(n), ()) if u.requires_grad)
+    found: list[tuple[list, float]] = []
+    stack = [(node, [node], 1.0)]
+    while stack and len(found) < limit:
+        n, path, product = stack.pop()
+        if n is root:
+            found.append((path, product))
+            continue
+        for user, k in reversed(users.get(id(n), [])):
+            if user.requires_grad:
+                stack.append((user, [*path, user], product * user._local[k]))
+    return found, count.get(id(node), 0)
+
+
 def kind(node: Any) -> str:
     """The part a node plays, for the graph views: "result" (computed by an op),
     "parameter" (a leaf that requires grad) or "constant" (any other leaf:
