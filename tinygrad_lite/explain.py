@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from .steps import (
+    PathsToRoot,
     backward_steps,
     expression,
     format_number,
@@ -54,7 +55,6 @@ from .steps import (
     names_with_precedence,
     node_groups,
     outermost,
-    paths_to_root,
 )
 from .tensor import Tensor
 from .value import Value
@@ -63,7 +63,7 @@ from .value import Value
 BOX_SIZE = 3
 PANEL_SIZE = 24
 #: A backward step lists at most this many paths from its node to the root (and says how many there are).
-MAX_PATHS = 24
+MAX_PATHS = 12
 #: Names longer than this are cut in the boxes (the full name is in the tooltip and the panel).
 BOX_NAME = 22
 SWEEPS = 8  # barycentre sweeps, alternating left-to-right and right-to-left
@@ -164,6 +164,7 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
             if not node.parents:
                 node.grad = 0.0 if isinstance(node, Value) else None
         steps = []
+        paths = PathsToRoot(order) if isinstance(root, Value) else None
         running: dict[int, Any] = {}  # each parent's gradient so far, summed edge by edge
         for step in backward_steps(root, grad):
             edges = []
@@ -192,7 +193,7 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
                     "grad_full": _full(step.grad),
                     "describe": step.describe(),
                     "edges": edges,
-                    **(_paths(order, step.node, index) if isinstance(root, Value) and step.index else {}),
+                    **(_paths(paths, step.node, index) if paths and step.index else {}),
                 }
             )
     finally:
@@ -201,11 +202,11 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
     return {"root": names[id(root)], "nodes": nodes, "backward": steps}, leaf_grads
 
 
-def _paths(order: list, node: Value, index: dict[int, int]) -> dict:
+def _paths(paths: PathsToRoot, node: Value, index: dict[int, int]) -> dict:
     """The paths from `node` up to the root, each with the product of the local
-    derivatives along it (`steps.paths_to_root`): the page lights them and
+    derivatives along it (`steps.PathsToRoot`): the page lights them and
     lists them, with their sum, at the node's backward step."""
-    found, count = paths_to_root(order, node, MAX_PATHS)
+    found, count = paths(node, MAX_PATHS)
     return {
         "paths": [{"nodes": [index[id(n)] for n in path], "product": format_number(p)} for path, p in found],
         "path_count": count,

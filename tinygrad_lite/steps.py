@@ -157,31 +157,38 @@ def backward_steps(root: Any, grad: Any = None) -> Iterator[Step]:
         yield Step(index, node, name, _copy(node.grad), edges, tuple(received.pop(id(node), ())))
 
 
-def paths_to_root(order: list, node: Any, limit: int = 24) -> tuple[list[tuple[list, float]], int]:
-    """Every path of the scalar graph `order` (a `Value` graph, root last) from
-    `node` up to the root, each with the product of the local derivatives
-    along it: the chain rule one path at a time. Their sum is dL/d(node) (a
-    node used twice by one op, x*x, has two paths through it). At most
-    `limit` paths are listed, and how many there are in all."""
-    users: dict[int, list[tuple[Any, int]]] = {}
-    for user in order:
-        for k, parent in enumerate(user.parents):
-            users.setdefault(id(parent), []).append((user, k))
-    root = order[-1]
-    count: dict[int, int] = {id(root): 1}  # paths from each node to the root, counted from the root down
-    for n in reversed(order[:-1]):
-        count[id(n)] = sum(count.get(id(u), 0) for u, _ in users.get(id(n), ()) if u.requires_grad)
-    found: list[tuple[list, float]] = []
-    stack = [(node, [node], 1.0)]
-    while stack and len(found) < limit:
-        n, path, product = stack.pop()
-        if n is root:
-            found.append((path, product))
-            continue
-        for user, k in reversed(users.get(id(n), [])):
-            if user.requires_grad:
-                stack.append((user, [*path, user], product * user._local[k]))
-    return found, count.get(id(node), 0)
+class PathsToRoot:
+    """The paths of a scalar graph (a `Value` graph, `order` with the root last)
+    from any node up to the root, each with the product of the local
+    derivatives along it: the chain rule one path at a time. Their sum is
+    dL/d(node) (a node used twice by one op, x*x, has two paths through it).
+    Built once per graph: ``paths(node)`` lists at most `limit` of them and
+    says how many there are in all."""
+
+    def __init__(self, order: list) -> None:
+        self.root = order[-1]
+        self.users: dict[int, list[tuple[Any, int]]] = {}
+        for user in order:
+            for k, parent in enumerate(user.parents):
+                self.users.setdefault(id(parent), []).append((user, k))
+        self.count: dict[int, int] = {id(self.root): 1}  # counted from the root down
+        for n in reversed(order[:-1]):
+            self.count[id(n)] = sum(
+                self.count.get(id(u), 0) for u, _ in self.users.get(id(n), ()) if u.requires_grad
+            )
+
+    def __call__(self, node: Any, limit: int = 12) -> tuple[list[tuple[list, float]], int]:
+        found: list[tuple[list, float]] = []
+        stack = [(node, [node], 1.0)]
+        while stack and len(found) < limit:
+            n, path, product = stack.pop()
+            if n is self.root:
+                found.append((path, product))
+                continue
+            for user, k in reversed(self.users.get(id(n), [])):
+                if user.requires_grad:
+                    stack.append((user, [*path, user], product * user._local[k]))
+        return found, self.count.get(id(node), 0)
 
 
 def kind(node: Any) -> str:
