@@ -631,3 +631,31 @@ def test_a_click_during_the_backward_pass_lights_every_path_and_adds_them_up(bro
     page.keyboard.press("ArrowLeft")
     assert page.locator("path.edge.onpath").count() == 0 and page.locator("#paths").count() == 0
     assert not errors
+
+
+def test_the_current_box_stays_in_view_both_ways_in_a_tall_drawing(browser, tmp_path):
+    """The micrograd MLP drawn in full (Expand all) is taller than a 1400x900
+    window: at every step the current box is scrolled into view, up and down
+    as well as sideways, below the sticky toolbar."""
+    page_file = explain(explorer.micrograd_mlp_loss()).save(tmp_path / "mlp.html")
+    page = browser.new_page(
+        viewport={"width": 1400, "height": 900}, reduced_motion="reduce"
+    )  # scroll at once
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(page_file.resolve().as_uri())
+    page.click("#groups")  # the full drawing: 120 boxes
+    total = page.evaluate("window.explorer.total")
+    outside = []
+    for k in range(1, total + 1):
+        page.keyboard.press("ArrowRight")
+        box = page.evaluate(
+            """() => { const g = document.querySelector("svg:not([hidden]) g.node[data-current]");
+            if (!g) return null; const r = g.getBoundingClientRect();
+            const bar = document.querySelector(".toolbar").getBoundingClientRect().bottom;
+            return [r.top - bar, innerHeight - r.bottom, r.left, innerWidth - r.right]; }"""
+        )
+        if box is not None and min(box) < 0:
+            outside.append((k, box))
+    assert not outside, outside[:5]
+    assert not errors
