@@ -108,7 +108,7 @@ class Node:
         """Note that this node's data was just changed in place: a graph built
         before now that reads it would compute its gradients from the new
         values, so backward refuses such a graph (`check_unchanged`)."""
-        self._changed = changes.latest = new_seq()
+        changed_in_place((self,))
 
 
 def changed_in_place(nodes: Iterable[Node]) -> None:

@@ -51,10 +51,10 @@ from .steps import (
     expression,
     format_number,
     forward_order,
+    group_title,
     kind,
     names_with_precedence,
-    node_groups,
-    outermost,
+    outer_groups,
 )
 from .tensor import Tensor
 from .value import Value
@@ -264,37 +264,23 @@ def _full(x: Any) -> str:
 # -- groups ------------------------------------------------------------------
 
 
-def _group_title(group: Any) -> str:
-    """A group's name, with what made it when that says more: "layers.0 (Layer)" (as `draw_graph`)."""
-    return f"{group.name} ({group.kind})" if group.kind and group.kind != group.name else group.name
-
-
 def _groups(order: list) -> list[dict]:
-    """The outermost groups of the graph (`steps.node_groups`), in forward order of their
-    first node: each one's title, its nodes' positions in `order` and its output (the last
-    of its nodes that something outside it uses, or the root; as `draw_graph` collapses).
-    None (an empty list) unless there are at least two: the page then opens collapsed."""
-    member = node_groups(order)
-    tops = [outermost(member.get(id(node))) for node in order]
-    number: dict[Any, int] = {}
-    for top in tops:
-        if top is not None and top not in number:
-            number[top] = len(number)
-    if len(number) < 2:  # one group (a single model call) would hide nearly the whole graph: draw it in full
+    """The outermost groups of the graph (`steps.outer_groups`): each one's title,
+    its nodes' positions in `order` and its output's. None (an empty list)
+    unless there are at least two: the page then opens collapsed."""
+    found = outer_groups(order)
+    if len(found) < 2:  # one group (a single model call) would hide nearly the whole graph: draw it in full
         return []
-    at = [None if top is None else number[top] for top in tops]
     index = {id(node): i for i, node in enumerate(order)}
-    used_outside = {
-        index[id(p)] for i, node in enumerate(order) for p in node.parents if at[index[id(p)]] != at[i]
-    }
-    groups = []
-    for top, k in number.items():
-        nodes = [i for i, g in enumerate(at) if g == k]
-        outputs = [i for i in nodes if i in used_outside or i == len(order) - 1] or nodes[-1:]
-        groups.append(
-            {"name": _group_title(top), "path": list(top.path), "nodes": nodes, "output": outputs[-1]}
-        )
-    return groups
+    return [
+        {
+            "name": group_title(g),
+            "path": list(g.path),
+            "nodes": [index[id(n)] for n in nodes],
+            "output": index[id(out)],
+        }
+        for g, nodes, out in found
+    ]
 
 
 def _collapsed(data: dict) -> dict | None:

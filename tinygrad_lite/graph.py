@@ -24,7 +24,7 @@ import graphviz
 import numpy as np
 
 from .autograd import Group, topological_order
-from .steps import expression, kind, names_with_precedence, node_groups, outermost
+from .steps import expression, group_title, kind, names_with_precedence, node_groups, outer_groups
 from .tensor import Tensor
 from .value import Value
 
@@ -150,7 +150,7 @@ def draw_graph(
     member = {} if groups == "none" else {k: g for k, g in node_groups(order).items() if g is not None}
     stand_in: dict[int, _Collapsed] = {}  # a collapsed group's nodes -> its box
     if groups == "collapse":
-        order, stand_in, member = *_collapse(order, member, root), {}
+        order, stand_in, member = *_collapse(order), {}
 
     def parents(node: Any) -> tuple:
         return tuple(dict.fromkeys(stand_in.get(id(p), p) for p in node.parents))
@@ -223,7 +223,7 @@ class _Frames:
         around = group
         while around is not None and around not in self.frames:  # its frame and those around it
             self.frames[around] = graphviz.Digraph(
-                name=f"cluster_{len(self.frames)}", graph_attr={"label": _title(around), **CLUSTER_STYLE}
+                name=f"cluster_{len(self.frames)}", graph_attr={"label": group_title(around), **CLUSTER_STYLE}
             )
             around = around.parent
         return self.frames[group]
@@ -239,11 +239,6 @@ class _Frames:
             (outer if outer is not None else self.graph).subgraph(self.frames[group])
 
 
-def _title(group: Group) -> str:
-    """A group's name, with what made it when that says more: "layers.0 (Layer)"."""
-    return f"{group.name} ({group.kind})" if group.kind and group.kind != group.name else group.name
-
-
 class _Collapsed:
     """A group drawn as one box (groups="collapse"): it stands in the order
     where its output stood, with the group's inputs from outside as parents."""
@@ -252,31 +247,22 @@ class _Collapsed:
         self.group, self.output, self.parents = group, output, parents
 
     def record(self, show_grad: bool) -> str:
-        fields = [_title(self.group), _field("out", self.output.data)]
+        fields = [group_title(self.group), _field("out", self.output.data)]
         if show_grad and self.output.requires_grad:
             fields.append(_field("grad", self.output.grad))
         return " | ".join(map(_escape, fields))
 
 
-def _collapse(order: list, member: dict[int, Group], root: Any) -> tuple[list, dict[int, _Collapsed]]:
-    """`order` with each outermost group replaced by one `_Collapsed` node at
-    the place of its output (the last of its nodes that something outside it
-    uses, or the root), whose parents are the nodes outside it that it uses;
-    and the box that stands in for each node of a group, by id."""
-    top = {k: outermost(g) for k, g in member.items()}
-    inside: dict[Group, list] = {}
-    for node in order:
-        if id(node) in top:
-            inside.setdefault(top[id(node)], []).append(node)
-    used_outside = {id(p) for n in order if id(n) not in top for p in n.parents}
-    used_outside |= {
-        id(p) for n in order for p in n.parents if id(n) in top and top.get(id(p)) is not top[id(n)]
-    }
+def _collapse(order: list) -> tuple[list, dict[int, _Collapsed]]:
+    """`order` with each outermost group (`steps.outer_groups`) replaced by one
+    `_Collapsed` node at the place of its output, whose parents are the nodes
+    outside it that it uses; and the box that stands in for each node of a
+    group, by id."""
     stand_in: dict[int, _Collapsed] = {}
-    for group, nodes in inside.items():
-        outputs = [n for n in nodes if id(n) in used_outside or n is root] or nodes[-1:]
-        inputs = dict.fromkeys(p for n in nodes for p in n.parents if top.get(id(p)) is not group)
-        box = _Collapsed(group, outputs[-1], tuple(inputs))
+    for group, nodes, output in outer_groups(order):
+        inside = {id(n) for n in nodes}
+        inputs = dict.fromkeys(p for n in nodes for p in n.parents if id(p) not in inside)
+        box = _Collapsed(group, output, tuple(inputs))
         for n in nodes:
             stand_in[id(n)] = box
     collapsed = [

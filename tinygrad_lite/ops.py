@@ -164,11 +164,7 @@ class Pow:
     @staticmethod
     @_quiet(divide="ignore", invalid="ignore")
     def forward(ctx: Any, x: Array, y: Array) -> Array:
-        if y.dtype.kind in "iu" and x.dtype.kind in "biu" and (y < 0).any():
-            raise TypeError(
-                "an integer tensor cannot be raised to a negative integer power (as in NumPy and "
-                "PyTorch): make the base or the exponent a float, e.g. x ** -1.0"
-            )
+        refuse_negative_integer_power(x, y)
         return x**y
 
     @staticmethod
@@ -181,6 +177,16 @@ class Pow:
         if needs_grad(ctx, 1):
             gy = g * np.where((x == 0) & (y >= 0), 0.0, ctx.data * np.log(x))
         return gx, gy
+
+
+def refuse_negative_integer_power(x: Array, y: Array) -> None:
+    """x ** y is undefined for an integer x and a negative integer y (NumPy and
+    PyTorch refuse it too): a TypeError saying what to write instead."""
+    if y.dtype.kind in "iu" and x.dtype.kind in "biu" and (y < 0).any():
+        raise TypeError(
+            "an integer tensor cannot be raised to a negative integer power (as in NumPy and "
+            "PyTorch): make the base or the exponent a float, e.g. x ** -1.0"
+        )
 
 
 class MatMul:

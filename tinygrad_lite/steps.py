@@ -272,6 +272,31 @@ def _module_calls(order: list) -> list[tuple[Any, tuple[Any, int, Group]]]:
     return made
 
 
+def group_title(group: Group) -> str:
+    """What a view writes for a group: its name, with what made it when that
+    says more ("layers.0 (Layer)")."""
+    return f"{group.name} ({group.kind})" if group.kind and group.kind != group.name else group.name
+
+
+def outer_groups(order: list) -> list[tuple[Group, list, Any]]:
+    """The outermost groups of `order` (root last), in forward order of their
+    first node: each with its nodes (`node_groups`, in forward order) and its
+    output, the last of them that a node outside the group uses, or the root
+    (else its last node): what a view shows when it draws the group as one box."""
+    member = node_groups(order)
+    top = {id(node): outermost(member[id(node)]) for node in order}
+    inside: dict[Group, list] = {}
+    for node in order:
+        if top[id(node)] is not None:
+            inside.setdefault(top[id(node)], []).append(node)
+    used_outside = {id(p) for n in order for p in n.parents if top[id(p)] is not top[id(n)]}
+    root = order[-1]
+    return [
+        (group, nodes, ([n for n in nodes if id(n) in used_outside or n is root] or nodes[-1:])[-1])
+        for group, nodes in inside.items()
+    ]
+
+
 def outermost(group: Group | None) -> Group | None:
     """The top-level group that `group` lies in (itself when it has no parent)."""
     while group is not None and group.parent is not None:

@@ -441,10 +441,22 @@ class Tensor(autograd.Node):
     def __imatmul__(self, other: Operand) -> Tensor:
         raise TypeError("x @= y is not supported (as in PyTorch): write x = x @ y")
 
+    def _must_record(self, other: Any, what: str) -> bool:
+        """Whether changing this tensor by `other` must be recorded (grad is on
+        and either requires grad); a leaf that requires grad refuses it: its
+        old value would be lost to backward."""
+        if not (state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False))):
+            return False
+        if self.requires_grad and not self.parents:
+            raise RuntimeError(
+                f"{what} on a leaf tensor that requires grad (shape {self.shape}) while recording: its "
+                "old value would be lost to backward. To update a parameter, do it inside `with "
+                "no_grad():` (e.g. with no_grad(): p -= lr * p.grad); to build a new value, write x = x + ..."
+            )
+        return True
+
     def _in_place(self, fn: Any, ufunc: np.ufunc, other: Operand, symbol: str) -> Tensor:
-        if state.grad_enabled and (self.requires_grad or getattr(other, "requires_grad", False)):
-            if self.requires_grad and not self.parents:
-                raise RuntimeError(_leaf_in_place(f"x {symbol} ...", self))
+        if self._must_record(other, f"x {symbol} ..."):
             return apply(fn, self, other)
         value = _in_place_operand(self, other, symbol)
         try:
@@ -461,9 +473,7 @@ class Tensor(autograd.Node):
         """``t[index] = value``: in place, under the same rule as ``+=``; on a
         tensor computed with grad while recording it raises (the assignment
         cannot be recorded: build the result with ops instead)."""
-        if state.grad_enabled and (self.requires_grad or getattr(value, "requires_grad", False)):
-            if self.requires_grad and not self.parents:
-                raise RuntimeError(_leaf_in_place("x[index] = ...", self))
+        if self._must_record(value, "x[index] = ..."):
             raise RuntimeError(
                 "x[index] = ... cannot be recorded for backward where x or the value requires grad "
                 "(x is computed with grad, or the value is). Build the result with ops instead (e.g. "
@@ -658,8 +668,8 @@ def _in_place_operand(target: Tensor, value: Any, symbol: str) -> Any:
         kind = np.result_type(target.data, value)
     if symbol == "/=" and kind.kind in "biu":
         kind = np.dtype(np.float64)
-    if symbol == "**=" and kind.kind in "biu" and target.dtype.kind in "iu" and np.any(np.less(value, 0)):
-        raise TypeError("x **= ...: an integer tensor cannot be raised to a negative integer power")
+    if symbol == "**=":
+        ops.refuse_negative_integer_power(target.data, np.asarray(value))
     if not np.can_cast(kind, target.dtype, "same_kind"):
         raise TypeError(
             f"x {symbol} ... would give {kind} values, which this tensor's dtype {target.dtype} "
@@ -677,14 +687,6 @@ def _grad_copy(g: np.ndarray, dtype: np.dtype) -> np.ndarray:
             "require grad (as in PyTorch)"
         )
     return np.array(g, dtype=dtype)
-
-
-def _leaf_in_place(what: str, leaf: Tensor) -> str:
-    return (
-        f"{what} on a leaf tensor that requires grad (shape {leaf.shape}) while recording: its old "
-        "value would be lost to backward. To update a parameter, do it inside `with no_grad():` "
-        "(e.g. with no_grad(): p -= lr * p.grad); to build a new value, write x = x + ..."
-    )
 
 
 def _numpy_keywords(name: str, given: dict) -> None:
