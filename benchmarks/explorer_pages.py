@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from tinygrad_lite import Value, explain, group
-from tinygrad_lite.steps import forward_order
+from tinygrad_lite.views.steps import forward_order
 
 STEPS_JS = """() => {
   const e = window.explorer, out = [];

@@ -32,7 +32,7 @@ import numpy as np
 import nn
 from demos.neuron import alice_loss
 from tinygrad_lite import Tensor, Value, group
-from tinygrad_lite.explain import explain
+from tinygrad_lite.views.explain import explain
 
 LR = 0.1  # the gender tutorial's learning rate, for the update phase of its page
 

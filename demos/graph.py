@@ -28,7 +28,7 @@ import nn
 from demos import _plot
 from demos.neuron import alice_loss, neuron_value
 from tinygrad_lite import Tensor, Value
-from tinygrad_lite.graph import Graph, GraphvizNotFoundError, draw_graph
+from tinygrad_lite.views.graph import Graph, GraphvizNotFoundError, draw_graph
 
 
 def neuron_graph() -> Graph:

@@ -47,7 +47,7 @@ from typing import Any
 
 from demos.neuron import alice_loss
 from tinygrad_lite import Value
-from tinygrad_lite.steps import ATOM, Step, backward_steps, expression, forward_order, kind, node_names
+from tinygrad_lite.views.steps import ATOM, Step, backward_steps, expression, forward_order, kind, node_names
 
 try:  # single key presses need a POSIX terminal; elsewhere the demo falls back to input()
     import termios

@@ -21,8 +21,12 @@ import pytest
 import nn
 from demos import explorer
 from tinygrad_lite import BackwardError, Tensor, Value
-from tinygrad_lite.explain import BOX_H, Explanation, _full, _layout, _short, explain
-from tinygrad_lite.steps import forward_order
+from tinygrad_lite.views.explain import Explanation, explain
+from tinygrad_lite.views.layout import BOX_H
+from tinygrad_lite.views.layout import layout_graph as _layout
+from tinygrad_lite.views.show import full as _full
+from tinygrad_lite.views.show import short as _short
+from tinygrad_lite.views.steps import forward_order
 
 GENDER_LABELS = ["x1", "x2", *(f"w{i}" for i in range(1, 7)), "b1", "b2", "b3", "h1", "h2", "ypred", "L"]
 
@@ -629,7 +633,7 @@ def test_the_micrograd_mlp_records_its_groups_and_opens_collapsed():
 
 
 def test_the_collapsed_layout_runs_left_to_right_without_overlaps():
-    from tinygrad_lite.explain import _collapsed
+    from tinygrad_lite.views.collapse import collapsed as _collapsed
 
     data = embedded_data(explain(explorer.micrograd_mlp_loss()).html)
     folded = _collapsed(data)

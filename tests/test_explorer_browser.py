@@ -16,8 +16,8 @@ import pytest
 import nn
 from demos import explorer
 from tinygrad_lite import Tensor, Value
-from tinygrad_lite.explain import explain
-from tinygrad_lite.steps import forward_order
+from tinygrad_lite.views.explain import explain
+from tinygrad_lite.views.steps import forward_order
 
 try:
     from playwright.sync_api import sync_playwright

@@ -17,8 +17,8 @@ from demos import explorer
 from demos import graph as graph_demo
 from tinygrad_lite import Tensor, Value, group
 from tinygrad_lite.autograd import topological_order
-from tinygrad_lite.graph import DEFAULT_MAX_NODES, RANKDIRS, STYLES, GraphvizNotFoundError, draw_graph
-from tinygrad_lite.steps import node_groups, node_names, parameter_names
+from tinygrad_lite.views.graph import DEFAULT_MAX_NODES, RANKDIRS, STYLES, GraphvizNotFoundError, draw_graph
+from tinygrad_lite.views.steps import node_groups, node_names, parameter_names
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
 INSTALL_COMMANDS = (
@@ -296,7 +296,7 @@ def test_demo_without_dot_writes_dot_source_and_says_how_to_install(no_dot, monk
 
 
 def test_small_4d_tensor_values_have_no_blank_lines():
-    from tinygrad_lite.graph import _values
+    from tinygrad_lite.views.graph import _values
 
     text = _values(np.arange(4.0).reshape(2, 2, 1, 1))
     assert "\n\n" not in text and text.count("\n") == 3

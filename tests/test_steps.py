@@ -12,7 +12,7 @@ from test_value import programs, run
 
 import nn
 from tinygrad_lite import BackwardError, Tensor, Value, backward_steps, conv, ops
-from tinygrad_lite.steps import FORMULAS, forward_order, node_names
+from tinygrad_lite.views.steps import FORMULAS, forward_order, node_names
 
 
 def classic():

@@ -20,7 +20,7 @@ import pytest
 from demos import stepthrough
 from demos.neuron import network_value
 from tinygrad_lite import Value
-from tinygrad_lite.steps import forward_order, node_names
+from tinygrad_lite.views.steps import forward_order, node_names
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAMETERS = [f"w{i}" for i in range(1, 7)] + [f"b{i}" for i in range(1, 4)]

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from programs import draw_steps
 
 from tinygrad_lite import BackwardError, Value, backward_steps, detect_anomaly, no_grad
-from tinygrad_lite.steps import forward_order, kind
+from tinygrad_lite.views.steps import forward_order, kind
 
 EPS = 1e-6
 

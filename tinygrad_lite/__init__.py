@@ -6,12 +6,12 @@ are differentiated by one shared core (`tinygrad_lite.autograd`).
 
 from .autograd import Group, detect_anomaly, gc_paused, group, is_grad_enabled, no_grad
 from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
-from .explain import Explanation, explain
 from .gradcheck import gradcheck
-from .graph import draw_graph
-from .steps import Step, backward_steps
 from .tensor import Tensor
 from .value import Value
+from .views.explain import Explanation, explain
+from .views.graph import draw_graph
+from .views.steps import Step, backward_steps
 
 __all__ = [
     "AnomalyError",

@@ -21,10 +21,10 @@ from typing import Any
 
 import numpy as np
 
-from . import autograd
-from .autograd import Group
-from .tensor import Tensor
-from .value import Value
+from .. import autograd
+from ..autograd import Group
+from ..tensor import Tensor
+from ..value import Value
 
 # The local derivative of each op for each of its inputs, in words: x and y
 # stand for the inputs' names, z for the output's. A rule that mentions g (the

@@ -23,10 +23,10 @@ from typing import Any
 import graphviz
 import numpy as np
 
-from .autograd import Group, topological_order
+from ..autograd import Group, topological_order
+from ..tensor import Tensor
+from ..value import Value
 from .steps import expression, group_title, kind, names_with_precedence, node_groups, outer_groups
-from .tensor import Tensor
-from .value import Value
 
 #: How many value boxes `draw_graph` draws unless told otherwise.
 DEFAULT_MAX_NODES = 150

@@ -1,0 +1,131 @@
+// The controls: stepping, play and speed, zoom, groups, clicks, keys, and a notebook's frame.
+// (explain.py inlines the page's scripts, in order, into one function: they share its scope.)
+// Keep the current node in view when the graph is wider than its card (phones, zoom).
+// The current box stays in view both ways: sideways inside the graph's card, up and down in the
+// window (below the sticky toolbar). Unless it is already in view, nothing moves.
+function follow(g) {
+  const behavior = reduceMotion ? "auto" : "smooth";
+  if (scroller.scrollWidth > scroller.clientWidth + 2) {
+    const r = g.getBoundingClientRect(), s = scroller.getBoundingClientRect();
+    if (r.left < s.left + 16 || r.right > s.right - 16) {
+      scroller.scrollBy({ left: r.left + r.width / 2 - (s.left + s.width / 2), behavior });
+    }
+  }
+  const r = g.getBoundingClientRect(), top = document.querySelector(".toolbar").getBoundingClientRect().bottom;
+  if (r.top < top + 8 || r.bottom > window.innerHeight - 8) {
+    window.scrollBy({ top: r.top + r.height / 2 - (top + window.innerHeight) / 2, behavior });
+  }
+}
+
+function go(k, keepPaths = false) {
+  if (!keepPaths) pathsOf = null;
+  const next = Math.max(0, Math.min(total, k));
+  const animate = next === step + 1;
+  step = next;
+  render(animate);
+}
+// Play advances one step every 900 ms at 1×; a change of speed while playing takes effect at once.
+const SPEEDS = [0.5, 1, 2, 4];
+let speed = 1;
+function tick() { if (step >= total) pause(); else go(step + 1); }
+function play() {
+  if (timer) return;
+  if (step === total) go(0);
+  $("play").textContent = "Pause";
+  timer = setInterval(tick, 900 / speed);
+}
+function setSpeed(s) {
+  if (!SPEEDS.includes(s)) return;
+  speed = s;
+  document.querySelectorAll("#speed button").forEach((b) => b.setAttribute("aria-pressed", String(+b.dataset.speed === s)));
+  if (timer) { clearInterval(timer); timer = setInterval(tick, 900 / speed); }
+}
+const faster = () => setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, SPEEDS.indexOf(speed) + 1)]);
+const slower = () => setSpeed(SPEEDS[Math.max(0, SPEEDS.indexOf(speed) - 1)]);
+function pause() {
+  clearInterval(timer); timer = null;
+  $("play").textContent = "Play";
+}
+const toggle = () => (timer ? pause() : play());
+
+$("next").addEventListener("click", () => { pause(); go(step + 1); });
+$("prev").addEventListener("click", () => { pause(); go(step - 1); });
+$("reset").addEventListener("click", () => { pause(); go(0); });
+$("play").addEventListener("click", toggle);
+$("scrub").max = total;
+$("scrub").addEventListener("input", (e) => { pause(); go(+e.target.value); });
+document.querySelectorAll("#speed button").forEach((b) => b.addEventListener("click", () => setSpeed(+b.dataset.speed)));
+$("zoom").addEventListener("click", () => {
+  const zoomed = scroller.classList.toggle("zoomed");
+  $("zoom").textContent = zoomed ? "Fit width" : "Zoom in";
+  if (step) follow(shown.boxOf[+root.dataset.current]);
+});
+// A graph with groups: a click on a group's box draws every node (that group's frame lit up),
+// a click on a frame or the button goes back to one box per group.
+function showView(v, spot) {
+  shown = v;
+  views.forEach((w) => w.svg.toggleAttribute("hidden", w !== v));  // an SVG element has no .hidden
+  $("groups").textContent = v === full ? "Collapse all" : "Expand all";
+  $("groups").setAttribute("aria-pressed", String(v === full));
+  render(false);
+  if (spot !== undefined) {
+    const frame = full.svg.querySelector(`g.frame[data-group="${spot}"]`);
+    frame.classList.add("spot");
+    setTimeout(() => frame.classList.remove("spot"), 1600);
+    if (step === 0) follow(frame);
+  }
+}
+if (folded) {
+  $("groups").addEventListener("click", () => showView(shown === folded ? full : folded));
+  const open = (e) => {
+    const g = e.target.closest("g.node[data-group]");
+    if (g && (e.type === "click" || e.key === "Enter")) showView(full, +g.dataset.group);
+  };
+  const close = (e) => {
+    if (e.target.closest("g.frame") && (e.type === "click" || e.key === "Enter")) showView(folded);
+  };
+  folded.svg.addEventListener("click", open);
+  folded.svg.addEventListener("keydown", open);
+  full.svg.addEventListener("click", close);
+  full.svg.addEventListener("keydown", close);
+}
+// A click on a node's box jumps to its step: its backward step once the backward pass has begun
+// (if it has one: data gets no gradient), else its forward step. A group's box expands (above).
+const backwardStepOf = new Map(steps.map((s, b) => [s.node, N + b + 1]));
+views.forEach((v) => v.svg.addEventListener("click", (e) => {
+  const g = e.target.closest("g.node[data-node]");
+  if (!g || g.dataset.group !== undefined) return;
+  const i = +g.dataset.node, late = root.dataset.phase === "backward" || root.dataset.phase === "update";
+  pause();
+  pathsOf = late && backwardStepOf.has(i) ? i : null;  // its paths to the root, lit and listed
+  go(late && backwardStepOf.has(i) ? backwardStepOf.get(i) : i + 1, true);
+}));
+// The keys act everywhere but in a field that takes text; on the slider too (a range input would
+// eat the space bar, and step once more itself on an arrow: the default is prevented).
+const takesText = (t) => t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT" ||
+  (t.tagName === "INPUT" && !["range", "button", "checkbox", "radio", "submit", "reset"].includes(t.type));
+document.addEventListener("keydown", (e) => {
+  if (e.altKey || e.ctrlKey || e.metaKey || takesText(e.target)) return;
+  const actions = { ArrowRight: () => { pause(); go(step + 1); }, ArrowLeft: () => { pause(); go(step - 1); },
+    " ": () => { if (!e.repeat) toggle(); }, Home: () => { pause(); go(0); }, End: () => { pause(); go(total); },
+    "+": faster, "=": faster, "-": slower, "_": slower };
+  if (actions[e.key]) { e.preventDefault(); actions[e.key](); }
+});
+// A focused button would also "click" on the space bar's keyup: the keydown handler already acted.
+document.addEventListener("keyup", (e) => { if (e.key === " " && e.target.tagName === "BUTTON") e.preventDefault(); });
+
+// In a notebook the page is an iframe (Explanation._repr_html_) as wide as the cell: its height
+// follows the page's, so nothing scrolls inside the frame.
+const frame = (() => { try { return window.frameElement; } catch (e) { return null; } })();
+if (frame) {
+  const fit = () => { frame.style.height = `${document.documentElement.scrollHeight + 2}px`; };
+  new ResizeObserver(fit).observe(document.body);
+  fit();
+}
+
+window.explorer = {
+  get step() { return step; }, get phase() { return root.dataset.phase; }, total, data,
+  next: () => go(step + 1), prev: () => go(step - 1), reset: () => go(0), go, play, pause,
+  get speed() { return speed; }, setSpeed, get playing() { return timer !== null; },
+};
+render(false);
