@@ -6,12 +6,12 @@ Screenshots go to out/explorer_laptop.png and out/explorer_phone.png."""
 from __future__ import annotations
 
 import re
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import numpy as np
 import pytest
+from browser import OUT, needs_browser, open_page
 
 import nn
 from demos import explorer
@@ -19,56 +19,14 @@ from tinygrad_lite import Tensor, Value
 from tinygrad_lite.views.explain import explain
 from tinygrad_lite.views.steps import forward_order
 
-try:
-    from playwright.sync_api import sync_playwright
-except ImportError:  # pragma: no cover - depends on the machine
-    sync_playwright = None
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-NO_PLAYWRIGHT = "playwright is not installed (pip install playwright)"
-NO_CHROMIUM = "no Chromium on PATH (chromium or chromium-browser)"
-pytestmark = [
-    pytest.mark.skipif(sync_playwright is None, reason=NO_PLAYWRIGHT),
-    pytest.mark.skipif(CHROMIUM is None, reason=NO_CHROMIUM),
-]
-
-OUT = Path(__file__).resolve().parent.parent / "out"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = needs_browser
 PARAMETERS = [*(f"w{i}" for i in range(1, 7)), "b1", "b2", "b3"]
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(scope="module")
 def pages() -> dict[str, Path]:
     explorer.main(["--out", str(OUT)])
     return {"gender": OUT / "explorer.html", "tensor": OUT / "explorer_tensor.html"}
-
-
-def open_page(browser, path: Path, width: int = 1280, height: int = 800):
-    """A page showing `path`, and the list that collects its console errors and uncaught exceptions."""
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    page.on("console", lambda message: message.type == "error" and errors.append(message.text))
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.on("dialog", lambda dialog: errors.append(f"dialog: {dialog.message}") or dialog.dismiss())
-    page.goto(path.resolve().as_uri())
-    return page, errors
 
 
 def counter(page) -> str:
