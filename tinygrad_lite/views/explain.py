@@ -245,7 +245,7 @@ def _page(
 
 
 #: The page's scripts, in the order they are inlined (one function: they share its scope).
-SCRIPTS = ("core.js", "graph.js", "panel.js", "controls.js")
+SCRIPTS = ("core.js", "graph.js", "panel.js", "viewport.js", "groups.js", "controls.js")
 
 
 def _page_files() -> tuple[str, str, str]:

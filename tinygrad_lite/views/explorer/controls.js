@@ -1,22 +1,5 @@
-// The controls: stepping, play and speed, zoom, groups, clicks, keys, and a notebook's frame.
+// The controls: stepping, play and speed, clicks, keys, and a notebook's frame.
 // (explain.py inlines the page's scripts, in order, into one function: they share its scope.)
-// Keep the current node in view when the graph is wider than its card (phones, zoom).
-// The current box stays in view both ways: sideways inside the graph's card, up and down in the
-// window (below the sticky toolbar). Unless it is already in view, nothing moves.
-function follow(g) {
-  const behavior = reduceMotion ? "auto" : "smooth";
-  if (scroller.scrollWidth > scroller.clientWidth + 2) {
-    const r = g.getBoundingClientRect(), s = scroller.getBoundingClientRect();
-    if (r.left < s.left + 16 || r.right > s.right - 16) {
-      scroller.scrollBy({ left: r.left + r.width / 2 - (s.left + s.width / 2), behavior });
-    }
-  }
-  const r = g.getBoundingClientRect(), top = document.querySelector(".toolbar").getBoundingClientRect().bottom;
-  if (r.top < top + 8 || r.bottom > window.innerHeight - 8) {
-    window.scrollBy({ top: r.top + r.height / 2 - (top + window.innerHeight) / 2, behavior });
-  }
-}
-
 function go(k, keepPaths = false) {
   if (!keepPaths) pathsOf = null;
   const next = Math.max(0, Math.min(total, k));
@@ -55,40 +38,6 @@ $("play").addEventListener("click", toggle);
 $("scrub").max = total;
 $("scrub").addEventListener("input", (e) => { pause(); go(+e.target.value); });
 document.querySelectorAll("#speed button").forEach((b) => b.addEventListener("click", () => setSpeed(+b.dataset.speed)));
-$("zoom").addEventListener("click", () => {
-  const zoomed = scroller.classList.toggle("zoomed");
-  $("zoom").textContent = zoomed ? "Fit width" : "Zoom in";
-  if (step) follow(shown.boxOf[+root.dataset.current]);
-});
-// A graph with groups: a click on a group's box draws every node (that group's frame lit up),
-// a click on a frame or the button goes back to one box per group.
-function showView(v, spot) {
-  shown = v;
-  views.forEach((w) => w.svg.toggleAttribute("hidden", w !== v));  // an SVG element has no .hidden
-  $("groups").textContent = v === full ? "Collapse all" : "Expand all";
-  $("groups").setAttribute("aria-pressed", String(v === full));
-  render(false);
-  if (spot !== undefined) {
-    const frame = full.svg.querySelector(`g.frame[data-group="${spot}"]`);
-    frame.classList.add("spot");
-    setTimeout(() => frame.classList.remove("spot"), 1600);
-    if (step === 0) follow(frame);
-  }
-}
-if (folded) {
-  $("groups").addEventListener("click", () => showView(shown === folded ? full : folded));
-  const open = (e) => {
-    const g = e.target.closest("g.node[data-group]");
-    if (g && (e.type === "click" || e.key === "Enter")) showView(full, +g.dataset.group);
-  };
-  const close = (e) => {
-    if (e.target.closest("g.frame") && (e.type === "click" || e.key === "Enter")) showView(folded);
-  };
-  folded.svg.addEventListener("click", open);
-  folded.svg.addEventListener("keydown", open);
-  full.svg.addEventListener("click", close);
-  full.svg.addEventListener("keydown", close);
-}
 // A click on a node's box jumps to its step: its backward step once the backward pass has begun
 // (if it has one: data gets no gradient), else its forward step. A group's box expands (above).
 const backwardStepOf = new Map(steps.map((s, b) => [s.node, N + b + 1]));
