@@ -279,12 +279,34 @@ def group_title(group: Group) -> str:
 
 
 def outer_groups(order: list) -> list[tuple[Group, list, Any]]:
-    """The outermost groups of `order` (root last), in forward order of their
-    first node: each with its nodes (`node_groups`, in forward order) and its
-    output, the last of them that a node outside the group uses, or the root
-    (else its last node): what a view shows when it draws the group as one box."""
+    """The groups a view draws as one box each: the outermost groups of `order`
+    (root last); but when every group lies in one (a model's call), that one's
+    subgroups (its layers), and so on down while there is a single group.
+
+    In forward order of their first node, each with its nodes (`node_groups`,
+    in forward order) and its output, the last of them that a node outside the
+    group uses, or the root (else its last node): what a view shows when it
+    draws the group as one box. The nodes of an outer group that lie in none of
+    its subgroups are drawn as themselves."""
     member = node_groups(order)
-    top = {id(node): outermost(member[id(node)]) for node in order}
+    found = _groups_within(order, member, None)
+    while len(found) == 1:
+        inner = _groups_within(order, member, found[0][0])
+        if not inner:
+            break
+        found = inner
+    return found
+
+
+def _groups_within(order: list, member: dict, within: Group | None) -> list[tuple[Group, list, Any]]:
+    """`outer_groups` one level down: the groups whose parent is `within` (None: the top level)."""
+
+    def child(group: Group | None) -> Group | None:  # the child of `within` that `group` lies in
+        while group is not None and group.parent is not within:
+            group = group.parent
+        return group
+
+    top = {id(node): child(member[id(node)]) for node in order}
     inside: dict[Group, list] = {}
     for node in order:
         if top[id(node)] is not None:
@@ -295,13 +317,6 @@ def outer_groups(order: list) -> list[tuple[Group, list, Any]]:
         (group, nodes, ([n for n in nodes if id(n) in used_outside or n is root] or nodes[-1:])[-1])
         for group, nodes in inside.items()
     ]
-
-
-def outermost(group: Group | None) -> Group | None:
-    """The top-level group that `group` lies in (itself when it has no parent)."""
-    while group is not None and group.parent is not None:
-        group = group.parent
-    return group
 
 
 def forward_order(root: Any) -> list:
