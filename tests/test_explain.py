@@ -20,7 +20,7 @@ import pytest
 
 import nn
 from demos import explorer
-from tinygrad_lite import BackwardError, Tensor, Value
+from tinygrad_lite import BackwardError, Tensor, Value, group
 from tinygrad_lite.views.explain import Explanation, explain
 from tinygrad_lite.views.layout import BOX_H
 from tinygrad_lite.views.layout import layout_graph as _layout
@@ -696,3 +696,79 @@ def test_each_backward_step_of_a_value_graph_records_its_paths_to_the_root():
     step = next(s for s in data["backward"] if s["node"] == order.index(first_weight))
     assert step["path_count"] == len(step["paths"]) == 4  # through the four neurons of layer 2
     assert close_to_displayed(step["path_sum"], first_weight.grad)
+
+
+def frames_and_boxes(svg: ET.Element) -> tuple[dict[str, list], dict[str, tuple]]:
+    """A drawing's frames (their rectangles, by group) and boxes (their rectangle, by data-node)."""
+
+    def rect(r: ET.Element) -> tuple[float, float, float, float]:
+        x, y = float(r.get("x")), float(r.get("y"))
+        return x, y, x + float(r.get("width")), y + float(r.get("height"))
+
+    frames, boxes = {}, {}
+    for g in svg.iter(f"{SVG_NS}g"):
+        if "frame" in g.get("class", "").split():
+            fills = [r for r in g.iter(f"{SVG_NS}rect") if r.get("class") == "fill"]
+            frames[g.get("data-group")] = [rect(r) for r in fills]
+        if g.get("data-node") is not None:
+            box = next(r for r in g.iter(f"{SVG_NS}rect") if r.get("class") == "box")
+            boxes[g.get("data-node")] = rect(box)
+    return frames, boxes
+
+
+def overlap(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] - 0.5 and b[0] < a[2] - 0.5 and a[1] < b[3] - 0.5 and b[1] < a[3] - 0.5
+
+
+def test_a_click_on_a_group_has_a_drawing_with_that_group_alone_open_in_a_frame_of_its_own():
+    """Every group of the MLP has a drawing where it alone is open; in it, and in the drawing
+    with every group open, a frame covers its own boxes and no box of another group or none."""
+    page = explain(explorer.micrograd_mlp_loss()).html
+    data = embedded_data(page)
+    groups = data["groups"]
+    for k, members_of in enumerate(groups):
+        svg = drawing(page, f"graph-open-{k}")
+        assert svg.get("hidden") is not None and svg.get("data-open") == str(k)
+        frames, boxes = frames_and_boxes(svg)
+        assert list(frames) == [str(k)]
+        members = {str(i) for i in members_of["nodes"]}
+        assert set(boxes) == members | {f"g{j}" for j in range(len(groups)) if j != k} | {
+            str(i) for i, node in enumerate(data["nodes"]) if "group" not in node
+        }
+        for node, box in boxes.items():
+            covered = any(overlap(box, r) for r in frames[str(k)])
+            assert covered == (node in members), (k, node)
+    frames, boxes = frames_and_boxes(drawing(page, "graph"))
+    assert len(frames) == len(groups)
+    for k, members_of in enumerate(groups):
+        members = {str(i) for i in members_of["nodes"]}
+        for node, box in boxes.items():
+            assert any(overlap(box, r) for r in frames[str(k)]) == (node in members), (k, node)
+        for j in range(k):
+            assert not any(overlap(a, b) for a in frames[str(k)] for b in frames[str(j)]), (j, k)
+
+
+def test_a_small_graph_with_groups_opens_with_them_open_and_a_big_one_without_one_group_drawings():
+    small = explain(explorer.xor_loss()).html  # 14 nodes in two layers
+    assert drawing(small, "graph").get("hidden") is None
+    assert drawing(small, "graph-collapsed").get("hidden") is not None
+    big = Value(0.5)
+    for n in range(40):  # 40 groups of 40 nodes: one-group drawings would add 40 x (41 + 40) boxes
+        with group(f"block {n}"):
+            for _ in range(20):
+                big = (big * 1.01).tanh()
+    page = explain(big).html
+    assert drawing(page, "graph-collapsed").get("hidden") is None
+    assert 'id="graph-open-' not in page  # a click on a group opens every group (the script's fallback)
+
+
+@pytest.mark.parametrize("build", [explorer.gender_loss, explorer.micrograd_mlp_loss])
+def test_every_drawing_draws_its_arrowheads_from_markers_defined_once(build):
+    """The arrowheads are defined once, outside every drawing (a marker inside a hidden drawing
+    would not show in the others), and the edges' style points at them."""
+    page = explain(build()).html
+    for marker in ("arrow", "arrow-fwd", "arrow-bwd"):
+        assert page.count(f'<marker id="{marker}"') == 1
+        assert f"marker-end: url(#{marker})" in page
+    markers = re.search(r'<svg class="markers".*?</svg>', page, re.S).group(0)
+    assert not re.search(r"\shidden=", markers) and markers.count("<marker ") == 3

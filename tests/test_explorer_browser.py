@@ -34,7 +34,7 @@ def counter(page) -> str:
 
 
 def shown_grad(page, name: str) -> str:
-    return page.get_attribute(f'g.node[data-name="{name}"] text.grad', "data-grad")
+    return page.get_attribute(f'svg.drawing:not([hidden]) g.node[data-name="{name}"] text.grad', "data-grad")
 
 
 def agrees_to_displayed_digits(text: str, exact: float) -> bool:
@@ -299,9 +299,10 @@ EDGE_UNDER_BOXES = """([from, to]) => {
 
 def test_the_skip_edge_of_a_squared_plus_a_is_visible(browser, a_squared_plus_a):
     """The edge from a to + passes the column of a*a in a gap, not under its box: the picture reads
-    L = a*a + a, not L = +(a*a). Checked on the SVG as Chromium renders it, at full size."""
+    L = a*a + a, not L = +(a*a). Checked on the SVG as Chromium renders it, at Fit: all of it in
+    view, at least at full size."""
     page, errors = open_page(browser, a_squared_plus_a, width=1400, height=900)
-    page.click("#zoom")  # full size: one SVG unit per CSS pixel
+    assert page.evaluate("document.getElementById('graph').getScreenCTM().a") >= 1
     page.keyboard.press("End")
     ids = {name: page.get_attribute(f'g.node[data-name="{name}"]', "data-node") for name in ("a", "a*a", "L")}
     assert page.locator(f'path.edge[data-from="{ids["a"]}"]').count() == 3  # two into *, one into +
@@ -483,18 +484,24 @@ def mlp_page(tmp_path_factory) -> Path:
     return explain(explorer.micrograd_mlp_loss()).save(tmp_path_factory.mktemp("mlp") / "mlp.html")
 
 
-def test_the_mlp_opens_collapsed_and_a_click_expands_it(browser, mlp_page):
+def test_the_mlp_opens_collapsed_and_a_click_opens_one_group(browser, mlp_page):
     page, errors = open_page(browser, mlp_page, 1400, 900)
     assert page.evaluate(VISIBLE_BOXES) == 15  # 9 neurons + x1..x3 + the loss's 1, difference and L
     assert page.locator("#graph-collapsed g.node[data-group]").count() == 9
-    assert page.text_content('g[data-node="g0"] text.name') == "L1 neuron 0"
-    page.click('g[data-node="g0"]')
-    assert page.evaluate(VISIBLE_BOXES) == 120 and page.inner_text("#groups") == "Collapse all"
-    assert page.locator('#graph g.frame[data-group="0"]').is_visible()
-    page.click('#graph g.frame[data-group="0"] text')  # the frame's label collapses again
+    assert page.text_content('#graph-collapsed g[data-node="g0"] text.name') == "L1 neuron 0"
+    page.click('#graph-collapsed g[data-node="g0"]')
+    # that neuron's 11 nodes (its weights, inputs' products, sum and tanh) in its frame; the rest as before
+    assert page.evaluate(VISIBLE_BOXES) == 15 - 1 + 11 and page.inner_text("#groups") == "Expand all"
+    assert page.locator('#graph-open-0 g.frame[data-group="0"]').is_visible()
+    assert page.locator("#graph-open-0 g.node[data-group]").count() == 8
+    page.click('#graph-open-0 g[data-node="g4"]')  # another neuron's box opens that one instead
+    assert page.locator('#graph-open-4 g.frame[data-group="4"]').is_visible()
+    assert page.evaluate(VISIBLE_BOXES) == 15 - 1 + 14
+    page.click('#graph-open-4 g.frame[data-group="4"] text')  # the frame's label closes it again
     assert page.evaluate(VISIBLE_BOXES) == 15 and page.inner_text("#groups") == "Expand all"
     page.click("#groups")
-    assert page.evaluate(VISIBLE_BOXES) == 120
+    assert page.evaluate(VISIBLE_BOXES) == 120 and page.inner_text("#groups") == "Collapse all"
+    assert page.locator("#graph g.frame").count() == 9
     page.click("#groups")
     assert page.evaluate(VISIBLE_BOXES) == 15
     assert not errors
@@ -528,12 +535,12 @@ def test_a_click_on_a_box_of_the_collapsed_mlp_jumps_and_a_group_still_expands(b
     page.click(f'#graph-collapsed g.node[data-node="{x1}"]')
     assert page.evaluate("explorer.step") == x1 + 1
     assert page.evaluate(VISIBLE_BOXES) == 15  # still collapsed
-    page.click('g[data-node="g0"]')  # a group's box expands the drawing and leaves the step alone
-    assert page.evaluate(VISIBLE_BOXES) == 120 and page.evaluate("explorer.step") == x1 + 1
+    page.click('#graph-collapsed g[data-node="g0"]')  # a group's box opens it and leaves the step alone
+    assert page.evaluate(VISIBLE_BOXES) == 25 and page.evaluate("explorer.step") == x1 + 1
     inner = data["groups"][0]["nodes"][0]
-    page.click(f'#graph g.node[data-node="{inner}"]')  # the expanded drawing's boxes jump too
+    page.click(f'#graph-open-0 g.node[data-node="{inner}"]')  # the opened group's boxes jump too
     assert page.evaluate("explorer.step") == inner + 1
-    assert page.evaluate(VISIBLE_BOXES) == 120
+    assert page.evaluate(VISIBLE_BOXES) == 25
     assert not errors
 
 
@@ -593,8 +600,9 @@ def test_a_click_during_the_backward_pass_lights_every_path_and_adds_them_up(bro
 
 def test_the_current_box_stays_in_view_both_ways_in_a_tall_drawing(browser, tmp_path):
     """The micrograd MLP drawn in full (Expand all) is taller than a 1400x900
-    window: at every step the current box is scrolled into view, up and down
-    as well as sideways, below the sticky toolbar."""
+    window: at every step the graph's card scrolls the current box into its
+    view, up and down as well as sideways; the card itself, bounded to the
+    window below the sticky toolbar, stays in the window, which never scrolls."""
     page_file = explain(explorer.micrograd_mlp_loss()).save(tmp_path / "mlp.html")
     page = browser.new_page(
         viewport={"width": 1400, "height": 900}, reduced_motion="reduce"
@@ -610,8 +618,10 @@ def test_the_current_box_stays_in_view_both_ways_in_a_tall_drawing(browser, tmp_
         box = page.evaluate(
             """() => { const g = document.querySelector("svg:not([hidden]) g.node[data-current]");
             if (!g) return null; const r = g.getBoundingClientRect();
+            const card = document.getElementById("graph-scroll"), c = card.getBoundingClientRect();
             const bar = document.querySelector(".toolbar").getBoundingClientRect().bottom;
-            return [r.top - bar, innerHeight - r.bottom, r.left, innerWidth - r.right]; }"""
+            return [r.top - c.top, c.top + card.clientHeight - r.bottom, r.left - c.left,
+                    c.left + card.clientWidth - r.right, c.top - bar, innerHeight - c.bottom, -scrollY]; }"""
         )
         if box is not None and min(box) < 0:
             outside.append((k, box))

@@ -27,27 +27,29 @@ def outer_group_boxes(order: list) -> list[dict]:
     ]
 
 
-def collapsed(data: dict) -> dict | None:
-    """The graph with each outermost group drawn as one box, as data for `layout_graph`: the
-    nodes outside every group and one item per group (in the place of its output, its
-    parents the boxes outside it that its nodes use), with the gradients each box will
-    show; None when the groups use each other both ways (no order of boxes then)."""
+def collapsed(data: dict, opened: frozenset[int] = frozenset()) -> dict | None:
+    """The graph with each outermost group drawn as one box, but for the groups `opened`
+    (by their place in ``data["groups"]``), as data for `layout_graph`: the nodes outside
+    the closed groups (a node of an opened group tagged ``"cluster": k``, for its frame) and
+    one item per closed group (in the place of its output, its parents the boxes outside it
+    that its nodes use), with the gradients each box will show; None when the closed groups
+    use each other both ways (no order of boxes then)."""
     nodes, groups = data["nodes"], data["groups"]
     item_of: dict[Any, int] = {}  # a plain node i, or ("g", k), -> its place among the boxes
     keys: list[Any] = []
-    for i, node in enumerate(nodes):
-        k = node.get("group")
+    closed = [None if node.get("group") in opened else node.get("group") for node in nodes]
+    for i, k in enumerate(closed):
         if k is None or groups[k]["output"] == i:
             item_of[i if k is None else ("g", k)] = len(keys)
             keys.append(i if k is None else ("g", k))
-    box = [item_of[i if node.get("group") is None else ("g", node["group"])] for i, node in enumerate(nodes)]
+    box = [item_of[i if k is None else ("g", k)] for i, k in enumerate(closed)]
     parents: list[list[int]] = []
     for key in keys:
         if isinstance(key, int):
             used = nodes[key]["parents"]
         else:
             inside = groups[key[1]]["nodes"]
-            used = [p for i in inside for p in nodes[i]["parents"] if nodes[p].get("group") != key[1]]
+            used = [p for i in inside for p in nodes[i]["parents"] if closed[p] != key[1]]
         parents.append(list(dict.fromkeys(box[p] for p in used)))
     order = _topological(parents)
     if order is None:
@@ -58,6 +60,8 @@ def collapsed(data: dict) -> dict | None:
         key = keys[item]
         if isinstance(key, int):
             entry = {**nodes[key], "node": key}
+            if nodes[key].get("group") in opened:
+                entry["cluster"] = nodes[key]["group"]
         else:
             group = groups[key[1]]
             out = nodes[group["output"]]
@@ -72,8 +76,9 @@ def collapsed(data: dict) -> dict | None:
                 "size": len(group["nodes"]),
                 "output_name": out["name"],
             }
-            if "shape" in out:
-                entry["shape"] = out["shape"]
+            for key in ("shape", "data_heat"):  # a Tensor's shape, and its heatmap when it is big
+                if key in out:
+                    entry[key] = out[key]
         entry["parents"] = [place[p] for p in parents[item]]
         items.append(entry)
     drawn = {entry["node"]: k for k, entry in enumerate(items)}  # the nodes whose numbers a box shows

@@ -37,7 +37,7 @@ from ..tensor import Tensor
 from ..value import Value
 from .collapse import collapsed, outer_group_boxes
 from .layout import Layout, layout_graph
-from .show import full, shape_text, short
+from .show import full, heats, shape_text, short
 from .steps import (
     PathsToRoot,
     backward_steps,
@@ -47,11 +47,15 @@ from .steps import (
     kind,
     names_with_precedence,
 )
-from .svg import graph_svg
+from .svg import MARKERS, graph_svg
 from .update import lr_text, skipped, update_plan, update_steps
 
 #: A backward step lists at most this many paths from its node to the root (and says how many there are).
 MAX_PATHS = 12
+#: A graph with groups of up to this many nodes opens with every group open (in its frame).
+OPEN_AT_FIRST = 40
+#: A page with groups has a drawing per group opened alone while they add at most this many boxes.
+OPEN_BOXES = 2000
 
 
 class Explanation:
@@ -103,19 +107,44 @@ def explain(root: Any, grad: Any = None, *, lr: float | None = None, optimizer: 
         for k, group in enumerate(groups):
             for i in group["nodes"]:
                 data["nodes"][i]["group"] = k
-    layout = layout_graph(data)
-    svg = graph_svg(data["nodes"], layout, groups)
     folded = collapsed(data) if groups else None
     if folded is None:
         data.pop("groups", None)  # groups that cannot be drawn as boxes (they use each other): none
         for node in data["nodes"]:
             node.pop("group", None)
-        height = int(min(1100, max(640, layout.height * 0.75 + 520)))
-        return Explanation(_page(data, svg, layout), height)
+        layout = layout_graph(data)
+        return Explanation(_page(data, graph_svg(data["nodes"], layout, "graph")), _height(layout))
     small = layout_graph(folded)
-    collapsed_svg = graph_svg(folded["nodes"], small, collapsed=True)
-    height = int(min(1100, max(640, small.height * 0.75 + 520)))
-    return Explanation(_page(data, svg, layout, collapsed_svg, small), height)
+    big = len(order) > OPEN_AT_FIRST  # a small graph opens with its groups open, a big one closed
+    everything = collapsed(data, frozenset(range(len(groups))))
+    drawings = (
+        graph_svg(folded["nodes"], small, "graph-collapsed", groups, hidden=not big)
+        + graph_svg(everything["nodes"], layout_graph(everything), "graph", groups, hidden=big)
+        + _one_group_open(data, small)
+    )
+    return Explanation(_page(data, drawings, grouped=True), _height(small))
+
+
+def _height(layout: Layout) -> int:
+    """A first guess at the page's height, for a notebook's frame (the page then sets it)."""
+    return int(min(1100, max(640, layout.height * 0.75 + 520)))
+
+
+def _one_group_open(data: dict, folded: Layout) -> str:
+    """The drawings with one group open, the others still boxes: what a click on a group's box
+    shows (``id="graph-open-<k>"``, hidden at first). Only while they add at most `OPEN_BOXES`
+    boxes to the page; beyond, a click on a group shows every group open (the page's script)."""
+    groups = data["groups"]
+    if sum(len(folded.x) + len(group["nodes"]) for group in groups) > OPEN_BOXES:
+        return ""
+    drawings = []
+    for k in range(len(groups)):
+        drawing = collapsed(data, frozenset([k]))
+        if drawing is not None:  # else the other groups use each other both ways: no order of boxes
+            drawings.append(
+                graph_svg(drawing["nodes"], layout_graph(drawing), f"graph-open-{k}", groups, True)
+            )
+    return "".join(drawings)
 
 
 # -- recording ---------------------------------------------------------------
@@ -124,7 +153,9 @@ def explain(root: Any, grad: Any = None, *, lr: float | None = None, optimizer: 
 def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
     """Everything the page shows, as JSON-ready data: the nodes in forward
     order and the backward steps with the running gradient of each parent;
-    and each leaf's gradient from this pass (by id), for the update."""
+    and each leaf's gradient from this pass (by id), for the update. An array
+    too big for a box also comes as a heatmap (`show.heat`): ``data_heat``,
+    ``grad_heat``, and each edge's ``contribution_heat`` and ``total_heat``."""
     index = {id(node): i for i, node in enumerate(order)}
     named = names_with_precedence(order)
     names = {key: name for key, (name, _) in named.items()}
@@ -154,6 +185,7 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
                         "contribution": full(e.contribution),
                         "total": short(running[id(e.parent)]),  # the parent's gradient after this edge
                         "total_full": full(running[id(e.parent)]),
+                        **heats(contribution=e.contribution, total=running[id(e.parent)]),
                     }
                 )
             if not step.node.parents:
@@ -163,6 +195,7 @@ def _record(root: Any, grad: Any, order: list) -> tuple[dict, dict[int, Any]]:
                     "node": index[id(step.node)],
                     "grad": short(step.grad),
                     "grad_full": full(step.grad),
+                    **heats(grad=step.grad),
                     "describe": step.describe(),
                     "edges": edges,
                     **(_paths(paths, step.node, index) if paths and step.index else {}),
@@ -196,26 +229,21 @@ def _node_entry(node: Any, named: dict[int, tuple[str, int]], index: dict[int, i
         "expr": expression(node.op, [named[id(p)] for p in node.parents])[0] if parents else "",
         "data": short(node.data),
         "data_full": full(node.data),
+        **heats(data=node.data),
     }
     if isinstance(node, Tensor):
         entry["shape"] = shape_text(node.shape)
     return entry
 
 
-def _page(
-    data: dict, svg: str, layout: Layout, collapsed_svg: str = "", collapsed: Layout | None = None
-) -> str:
-    """The template with the title, the SVG and the data (as JSON that cannot end its <script>).
-    A graph with groups brings its collapsed drawing too, shown first, and the button that
-    switches between the two."""
+def _page(data: dict, drawings: str, grouped: bool = False) -> str:
+    """The template with the title, the drawings (SVG) and the data (as JSON that cannot end
+    its <script>). A graph with groups brings the button that opens or closes them all."""
     payload = json.dumps(data, ensure_ascii=False)  # every number is already a string
     # "<" only occurs inside JSON strings, where \u003c is the same character: no "</script>", no "<!--".
     payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     template, style, script = _page_files()
-    # The chain-rule panel beside the graph on a wide screen when the graph is not too wide;
-    # a graph with groups always: its steps then keep both in view at once.
-    side = "side" if collapsed or layout.width < 2.2 * layout.height else "stacked"
     update = (
         f" Then the update moves each parameter against its gradient (lr = {data['lr']})."
         if "lr" in data
@@ -225,27 +253,25 @@ def _page(
         "TITLE": html.escape(f"explain({data['root']})"),
         "ROOT": html.escape(data["root"]),
         "UPDATE": html.escape(update),
-        "LAYOUT": side,
-        "GRAPH_WIDTH": f"{math.ceil(layout.width)}",
-        "SVG": collapsed_svg + svg,
+        "SVG": MARKERS + drawings,
         "DATA": payload,
         "STYLE": style,
         "SCRIPT": script,
         "GROUP_BUTTON": (
             '<button id="groups" type="button" aria-pressed="false" '
             'title="Draw every node of every group, or each group as one box">Expand all</button>'
-            if collapsed_svg
+            if grouped
             else ""
         ),
         "GROUP_LEGEND": (
-            '<span><span class="swatch sw-group"></span>group (click to open)</span>' if collapsed_svg else ""
+            '<span><span class="swatch sw-group"></span>group (click to open)</span>' if grouped else ""
         ),
     }
     return re.sub(r"\{\{(\w+)\}\}", lambda m: fills[m.group(1)], template)  # one pass: labels stay literal
 
 
 #: The page's scripts, in the order they are inlined (one function: they share its scope).
-SCRIPTS = ("core.js", "graph.js", "panel.js", "viewport.js", "groups.js", "controls.js")
+SCRIPTS = ("core.js", "heatmap.js", "graph.js", "panel.js", "viewport.js", "groups.js", "controls.js")
 
 
 def _page_files() -> tuple[str, str, str]:

@@ -22,13 +22,20 @@ SWEEPS = 8  # barycentre sweeps, alternating left-to-right and right-to-left
 # Geometry of the drawing, in SVG user units.
 MARGIN = 16
 TITLE_H, ROW_H, PAD = 22, 18, 7
-BOX_H = TITLE_H + 2 * ROW_H + PAD
+BOX_H = TITLE_H + 2 * ROW_H + PAD  # a box of numbers; a box of heatmaps is taller (`box_height`)
+# A heatmap's cells in a box: HEAT_CELL units a side in a grid of up to 8 cells a side; in a bigger
+# grid smaller, the grid spanning about HEAT_SPAN, but never under MIN_HEAT_CELL (a grid of 16 by 16,
+# show.HEAT_SIDE): big enough to see. HEAT_PAD: between a heatmap and the edges of its row.
+HEAT_CELL, MIN_HEAT_CELL, HEAT_SPAN, HEAT_PAD = 10, 6, 80, 3
 ROW_GAP = 18  # vertical space between two boxes of a column
 OP_H, OP_ARROW, CURVE = 22, 8, 18  # op pill height, op -> box arrow, least room for the input curves
 LANE, LANE_CLEAR = 8, 12  # between two edges passing a column; from such an edge to a box (past its halo)
 BEND_CLEAR = 2  # an edge bends this far clear of a box or pill (its stroke's width)
 BEND_SLOPE, MAX_BEND = 0.4, 48  # a bend between columns is this wide per unit of height, up to MAX_BEND
-NAME_FONT, MIN_NAME_FONT, VALUE_FONT, SMALL_FONT, OP_FONT = 13.5, 12.0, 13.0, 9.5, 12.0
+FRAME_PAD, FRAME_LABEL = 8, 17  # an opened group's frame: around its boxes, room for its name above them
+# Font sizes, as explorer.css draws them: none under 11 units, so that the page's least zoom, at
+# which no text is under 11 px, is full size (a type's shape is drawn at 0.85 of its name's size).
+NAME_FONT, MIN_NAME_FONT, VALUE_FONT, SMALL_FONT, OP_FONT = 13.5, 13.0, 13.0, 11.0, 12.0
 
 
 @dataclass
@@ -38,6 +45,7 @@ class Layout:
     x: list[float]  # box left edges
     y: list[float]  # box centres
     w: list[float]
+    h: list[float]  # box heights: BOX_H, more for a box of heatmaps
     op_w: list[float]  # width of each node's op pill (0 for a leaf)
     font: list[float]  # font size of each node's name
     width: float
@@ -63,6 +71,28 @@ _CHAR_WIDTH = {
 
 def box_name(name: str) -> str:
     return name if len(name) <= BOX_NAME else name[: BOX_NAME - 1] + "…"
+
+
+def heat_grid(node: dict) -> list[int] | None:
+    """[rows, cols] of the heatmaps a node's box draws (an array too big to show as numbers,
+    `show.heat`), or None for a box of numbers."""
+    return node["data_heat"]["grid"] if "data_heat" in node else None
+
+
+def heat_cell(grid: list[int]) -> int:
+    """The side of the cells of a box's heatmap of this grid (see HEAT_CELL)."""
+    return max(MIN_HEAT_CELL, min(HEAT_CELL, HEAT_SPAN // max(grid)))
+
+
+def heat_row_height(grid: list[int]) -> float:
+    """The height of a box's data row (and of its grad row) when they draw heatmaps."""
+    return max(ROW_H, grid[0] * heat_cell(grid) + 2 * HEAT_PAD)
+
+
+def box_height(node: dict) -> float:
+    """BOX_H for a box of numbers; a box of heatmaps has rows as tall as its grid."""
+    grid = heat_grid(node)
+    return BOX_H if grid is None else TITLE_H + 2 * heat_row_height(grid) + PAD
 
 
 def _columns(parents: list[list[int]], users: list[list[int]]) -> list[int]:
@@ -137,6 +167,21 @@ def _order_columns(col: list[int], up: list[list[int]], down: list[list[int]]) -
     return best
 
 
+def _together(members: list[int], cluster: list[int | None]) -> list[int]:
+    """A column's items with each group's together, where their mean place was (their own
+    order kept), so that its frame holds nothing else; items in no group stay where they are."""
+    places: dict[int, list[int]] = {}
+    for k, i in enumerate(members):
+        if cluster[i] is not None:
+            places.setdefault(cluster[i], []).append(k)
+
+    def key(k: int) -> tuple[float, int, int]:  # a group's items sort as one, by their mean place
+        c = cluster[members[k]]
+        return (sum(places[c]) / len(places[c]), c, k) if c is not None else (float(k), -1, k)
+
+    return [members[k] for k in sorted(range(len(members)), key=key)]
+
+
 def _place(members: list[int], pos: list[float]) -> None:
     """Each item's place in its column, centred on 0 so that columns of different sizes line up."""
     middle = (len(members) - 1) / 2
@@ -201,7 +246,10 @@ def layout_graph(data: dict) -> Layout:
     for u, v in links:
         down[u].append(v)
         up[v].append(u)
+    cluster = [node.get("cluster") for node in nodes] + [None] * (len(col) - n)  # waypoints: in no frame
     columns = _order_columns(col, up, down)
+    if any(k is not None for k in cluster):
+        columns = [_together(members, cluster) for members in columns]
 
     longest = [""] * n  # the longest gradient each node will show
     for step in data["backward"]:
@@ -211,7 +259,9 @@ def layout_graph(data: dict) -> Layout:
     need, op_w, font = [], [], []
     for i, node in enumerate(nodes):
         slot = max(len(node["data"]), len(updated.get(i, "")), len(longest[i]), len("-0.0000"))
-        row = text_width("data", SMALL_FONT) + 8 + text_width("x" * slot, VALUE_FONT, mono=True)
+        grid = heat_grid(node)  # a heatmap in place of the numbers: as wide as its grid
+        shown = text_width("x" * slot, VALUE_FONT, mono=True) if grid is None else grid[1] * heat_cell(grid)
+        row = text_width("data", SMALL_FONT) + 8 + shown
 
         def title(size: float, node: dict = node) -> float:  # the shape is drawn at 0.85 em
             shape = text_width(f" {node['shape']}", 0.85 * size) if "shape" in node else 0.0
@@ -224,31 +274,46 @@ def layout_graph(data: dict) -> Layout:
         pill = node["parents"] and node["op"]  # a collapsed group has none: its edges go into its box
         op_w.append(max(OP_H, text_width(node["op"], OP_FONT) + 12) if pill else 0.0)
 
-    y = _rows(columns, n, up, down)
-    x, width, routes = _route(columns, col, lanes, chains, y, need, op_w)
-    reach = [BOX_H / 2] * n + [LANE / 2] * (len(y) - n)  # how far each item reaches above and below its y
+    h = [box_height(node) for node in nodes]
+    y = _rows(columns, n, up, down, cluster, h)
+    x, width, routes = _route(columns, col, lanes, chains, y, need, h, op_w)
+    reach = [hi / 2 for hi in h] + [LANE / 2] * (len(y) - n)  # how far each item reaches above and below y
     top = min(yi - r for yi, r in zip(y, reach)) - MARGIN
     height = max(yi + r for yi, r in zip(y, reach)) - top + MARGIN
     y = [yi - top for yi in y[:n]]
     routes = [[[(px, py - top) for px, py in r] for r in node_routes] for node_routes in routes]
-    return Layout(x, y, need, op_w, font, width, height, routes)
+    return Layout(x, y, need, h, op_w, font, width, height, routes)
 
 
-def _rows(columns: list[list[int]], n: int, up: list[list[int]], down: list[list[int]]) -> list[float]:
+def _rows(
+    columns: list[list[int]],
+    n: int,
+    up: list[list[int]],
+    down: list[list[int]],
+    cluster: list[int | None],
+    h: list[float],
+) -> list[float]:
     """Vertical placement: each item as close as its column's order allows to the mean of
     its neighbours, so that edges run as straight as they can. Items 0..n-1 are boxes;
     the waypoints of passing edges need only a lane, clear of the boxes beside it, and
-    follow their lane, so that a long edge runs straight past the columns it skips."""
+    follow their lane, so that a long edge runs straight past the columns it skips.
+    Where a group's frame (its `cluster`) ends, there is room for it and its name."""
     y = [0.0] * len(up)
 
-    def gap(a: int, b: int) -> float:
-        boxes = (a < n) + (b < n)
-        return BOX_H + ROW_GAP if boxes == 2 else BOX_H / 2 + LANE_CLEAR if boxes else LANE
+    def gap(a: int, b: int) -> float:  # from one item's centre to the next one's
+        if a < n and b < n:  # two boxes, each h[i] tall
+            return (h[a] + h[b]) / 2 + ROW_GAP
+        if a < n or b < n:  # a box (the smaller number) and a passing edge
+            return h[min(a, b)] / 2 + LANE_CLEAR
+        return LANE
 
     near = [up[i] + down[i] for i in range(n)]
     for i in range(n, len(up)):  # a waypoint follows its lane, not the uses branching off it
         near.append(up[i] + ([v for v in down[i] if v >= n] or down[i]))
-    gaps = [[gap(a, b) for a, b in pairwise(members)] for members in columns]
+    frame = 2 * FRAME_PAD + FRAME_LABEL
+    gaps = [
+        [gap(a, b) + frame * (cluster[a] != cluster[b]) for a, b in pairwise(members)] for members in columns
+    ]
     for members, between in zip(columns, gaps):
         for i, yi in zip(members, _spread([0.0] * len(members), between)):
             y[i] = yi
@@ -269,6 +334,7 @@ def _route(
     chains: list[list[list[int]]],
     y: list[float],
     need: list[float],
+    h: list[float],
     op_w: list[float],
 ) -> tuple[list[float], float, list[list[list[tuple[float, float]]]]]:
     """Columns' x and each edge's route: the points where it runs level or bends.
@@ -284,7 +350,7 @@ def _route(
         ops = [i for i in real if op_w[i]]
         # tops, bottoms and x: of the boxes' right edges, of the pills' left edges (from the column's left)
         boxes.append(
-            ([y[i] - BOX_H / 2 for i in real], [y[i] + BOX_H / 2 for i in real], [need[i] for i in real])
+            ([y[i] - h[i] / 2 for i in real], [y[i] + h[i] / 2 for i in real], [need[i] for i in real])
         )
         pills.append(
             (

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from .show import full, short
+from .show import full, heats, short
 from .steps import format_number, kind
 
 
@@ -138,6 +138,7 @@ def _update_entry(i: int, name: str, old: Any, grad: Any, rate: float) -> dict:
         "grad_full": full(grad),
         "new": short(new),
         "new_full": full(new),
+        **heats(old=old, grad=grad, new=new),  # arrays too big for a box: heatmaps (the panel, the box)
         "equation": [f"{name} ← {name} − lr × {dl},  element by element"],
         "note": f"Each element moves against its own gradient: down where {dl} > 0, up where it is < 0.",
     }

@@ -41,14 +41,14 @@ document.querySelectorAll("#speed button").forEach((b) => b.addEventListener("cl
 // A click on a node's box jumps to its step: its backward step once the backward pass has begun
 // (if it has one: data gets no gradient), else its forward step. A group's box expands (above).
 const backwardStepOf = new Map(steps.map((s, b) => [s.node, N + b + 1]));
-views.forEach((v) => v.svg.addEventListener("click", (e) => {
+scroller.addEventListener("click", (e) => {
   const g = e.target.closest("g.node[data-node]");
   if (!g || g.dataset.group !== undefined) return;
   const i = +g.dataset.node, late = root.dataset.phase === "backward" || root.dataset.phase === "update";
   pause();
   pathsOf = late && backwardStepOf.has(i) ? i : null;  // its paths to the root, lit and listed
   go(late && backwardStepOf.has(i) ? backwardStepOf.get(i) : i + 1, true);
-}));
+});
 // The keys act everywhere but in a field that takes text; on the slider too (a range input would
 // eat the space bar, and step once more itself on an arrow: the default is prevented).
 const takesText = (t) => t.isContentEditable || t.tagName === "TEXTAREA" || t.tagName === "SELECT" ||

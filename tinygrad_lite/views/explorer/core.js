@@ -22,8 +22,8 @@ function view(svg) {
   return v;
 }
 const full = view($("graph")), folded = $("graph-collapsed") ? view($("graph-collapsed")) : null;
-const views = folded ? [folded, full] : [full];
-let shown = folded || full;  // the drawing on screen: a graph with groups opens collapsed
+// The drawing on screen, the only one kept up to date: a big graph with groups opens collapsed.
+let shown = folded && !folded.svg.hasAttribute("hidden") ? folded : full;
 const inBackward = new Set(steps.map((s) => s.node)), inUpdate = new Set(updates.map((u) => u.node));
 if (U) $("legend-update").hidden = false;
 const reduceMotion = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
@@ -34,8 +34,8 @@ function gradsAfter(b) {
   const g = new Map();
   for (let k = 0; k <= b; k++) {
     const s = steps[k];
-    g.set(s.node, { text: s.grad, complete: true });
-    for (const e of s.edges) g.set(e.parent, { text: e.total, complete: false });
+    g.set(s.node, { text: s.grad, heat: s.grad_heat, complete: true });
+    for (const e of s.edges) g.set(e.parent, { text: e.total, heat: e.total_heat, complete: false });
   }
   return g;
 }

@@ -11,10 +11,10 @@ function render(animate) {
   if (phase === "backward") { current = steps[b].node; feeds = steps[b].edges.map((e) => e.parent); }
   if (phase === "update") current = updates[u].node;
   const onPath = pathEdges(phase, current);
-  views.forEach((v) => renderView(v, phase, current, feeds, grads, updated, animate, onPath));
+  renderView(shown, phase, current, feeds, grads, updated, animate, onPath);  // the others when shown
   shownGrads = new Map([...grads].map(([k, v]) => [k, v.text]));
 
-  views.forEach((v) => { v.svg.dataset.phase = phase; });
+  shown.svg.dataset.phase = phase;
   root.dataset.step = step; root.dataset.total = total; root.dataset.phase = phase;
   root.dataset.current = current;
   $("step-counter").textContent = `Step ${step} of ${total}`;
@@ -28,7 +28,7 @@ function render(animate) {
   $("prev").disabled = step === 0; $("reset").disabled = step === 0; $("next").disabled = step === total;
   renderPanel(phase, current, b, u);
   const k = current >= 0 ? nodes[current].group : undefined;
-  if (shown === folded && k !== undefined) {
+  if (k !== undefined && shown.boxOf[current].dataset.group !== undefined) {
     $("step-body").prepend(el("p", { class: "in-group" },
       `In ${clusters[k].name}, drawn as one box: click it to see ${nodes[current].name} among its nodes.`));
   }
@@ -53,6 +53,13 @@ function renderView(v, phase, current, feeds, grads, updated, animate, onPath) {
     label.classList.toggle("updated", !!upd);
     g.toggleAttribute("data-updated", !!upd);  // the test hook of a box showing its new data
     if (animate && upd && i === current && !reduceMotion) flash(valueEl);
+    // A box of heatmaps (an array too big for numbers) draws them; its texts then show only "?" or "—".
+    const heat = heatRowsOf(g);
+    if (heat.value) {
+      const shows = upd ? upd.new_heat : known ? nd.data_heat : null;
+      const fresh = paintHeat(heat.value, shows, upd ? `new ${nd.name}` : nd.name);
+      if (fresh && animate && upd && i === current && !reduceMotion) flashHeat(heat.value);
+    }
     const gradEl = g.querySelector(".grad");
     const got = grads.get(i);
     const none = phase !== "start" && phase !== "forward" && !inBackward.has(i) ? "—" : "?";
@@ -61,6 +68,13 @@ function renderView(v, phase, current, feeds, grads, updated, animate, onPath) {
     gradEl.classList.toggle("partial", !!(got && !got.complete));
     const before = shownGrads.get(i);
     if (animate && got && before !== got.text && !reduceMotion && v === shown) flash(gradEl);
+    if (heat.grad) {
+      const fresh = paintHeat(heat.grad, got ? got.heat : null, dOf(nd.name) + (got && !got.complete ? " so far" : ""));
+      heat.grad.g.classList.toggle("complete", !!(got && got.complete));
+      heat.grad.g.classList.toggle("partial", !!(got && !got.complete));
+      heat.grad.g.classList.toggle("never", !got && none === "—");  // no gradient comes: no cells, only "—"
+      if (fresh && animate && got && !reduceMotion && v === shown) flashHeat(heat.grad);
+    }
   });
   v.ops.forEach((op, i) => op && op.classList.toggle("hot", i === current));
   // Lit: the edges into the current box from the boxes it reads (forward) or sends to (backward).

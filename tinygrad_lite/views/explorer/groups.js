@@ -1,31 +1,42 @@
 // Groups: a graph with groups opens with each group drawn as one box; a click opens one.
 // (explain.py inlines the page's scripts, in order, into one function: they share its scope.)
-// A graph with groups: a click on a group's box draws every node (that group's frame lit up),
-// a click on a frame or the button goes back to one box per group.
+// The drawings: every group as a box (folded), every group open (full) and, unless the graph is
+// too big, one per group with that group alone open (made into a view on first use). A click on a
+// group's box shows its drawing, its frame lit; a click on a frame, or Collapse all, goes back
+// to one box per group; Expand all opens every group.
+const openViews = new Map();
+function openView(k) {
+  const svg = $(`graph-open-${k}`);
+  if (!svg) return full;  // a big graph has no one-group drawings: every group opens
+  if (!openViews.has(k)) openViews.set(k, view(svg));
+  return openViews.get(k);
+}
+function groupButton() {
+  $("groups").textContent = shown === full ? "Collapse all" : "Expand all";
+  $("groups").setAttribute("aria-pressed", String(shown === full));
+}
 function showView(v, spot) {
+  shown.svg.querySelectorAll("[data-current]").forEach((g) => g.removeAttribute("data-current"));
   shown = v;
-  views.forEach((w) => w.svg.toggleAttribute("hidden", w !== v));  // an SVG element has no .hidden
-  $("groups").textContent = v === full ? "Collapse all" : "Expand all";
-  $("groups").setAttribute("aria-pressed", String(v === full));
+  document.querySelectorAll("svg.drawing").forEach((s) => s.toggleAttribute("hidden", s !== v.svg));  // an SVG element has no .hidden
+  groupButton();
   render(false);
   if (spot !== undefined) {
-    const frame = full.svg.querySelector(`g.frame[data-group="${spot}"]`);
+    const frame = v.svg.querySelector(`g.frame[data-group="${spot}"]`);
     frame.classList.add("spot");
     setTimeout(() => frame.classList.remove("spot"), 1600);
     if (step === 0) follow(frame);
   }
 }
 if (folded) {
-  $("groups").addEventListener("click", () => showView(shown === folded ? full : folded));
-  const open = (e) => {
-    const g = e.target.closest("g.node[data-group]");
-    if (g && (e.type === "click" || e.key === "Enter")) showView(full, +g.dataset.group);
+  groupButton();
+  $("groups").addEventListener("click", () => showView(shown === full ? folded : full));
+  const toggleGroup = (e) => {
+    if (e.type !== "click" && e.key !== "Enter") return;
+    const box = e.target.closest("g.node[data-group]"), frame = e.target.closest("g.frame");
+    if (box) showView(openView(+box.dataset.group), +box.dataset.group);
+    else if (frame) showView(folded);
   };
-  const close = (e) => {
-    if (e.target.closest("g.frame") && (e.type === "click" || e.key === "Enter")) showView(folded);
-  };
-  folded.svg.addEventListener("click", open);
-  folded.svg.addEventListener("keydown", open);
-  full.svg.addEventListener("click", close);
-  full.svg.addEventListener("keydown", close);
+  scroller.addEventListener("click", toggleGroup);
+  scroller.addEventListener("keydown", toggleGroup);
 }

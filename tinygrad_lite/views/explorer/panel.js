@@ -28,8 +28,10 @@ function renderPanel(phase, current, b, u) {
         "multiplied by the local derivative (the chain rule)." +
         (U ? ` Update: each parameter w takes one step of gradient descent, w ← w − lr × dL/dw, lr = ${data.lr}.` : "")));
     if (clusters.length) {
-      body.append(el("p", {}, `${clusters.length} groups are drawn as one box each, showing their output. ` +
-        "Their steps still run one node at a time, with the group's box lit; click a group (or Expand all) to see its nodes."));
+      body.append(el("p", {}, `${clusters.length} groups (${clusters.map((g) => g.name).slice(0, 3).join(", ")}` +
+        `${clusters.length > 3 ? ", …" : ""}). A closed group is one box showing its output; its steps still run ` +
+        "one node at a time, with its box lit. Click a group's box to open it, its frame to close it, " +
+        "or open and close them all with the button above."));
     }
     return;
   }
@@ -39,13 +41,15 @@ function renderPanel(phase, current, b, u) {
     if (!nd.parents.length) {
       title.textContent = `${nd.name}: ${nd.kind === "parameter" ? "a parameter" : "an input / constant"}`;
       body.append(el("p", { class: "lead" }, "A leaf: its value is given, not computed."),
-        el("div", { class: "eq" }, `${nd.name}${shapeOf(nd)} = ${nd.data_full}`));
+        el("div", { class: "eq" }, `${nd.name}${shapeOf(nd)} = `, arrayView(nd.data_full, nd.data_heat, nd.name)));
     } else {
       title.textContent = `Compute ${nd.name}`;
       const rows = nd.parents.map((p) => `${nodes[p].name}${shapeOf(nodes[p])} = ${nodes[p].data_full}`);
       body.append(el("p", { class: "lead" }, `Operation ${nd.op} on ${nd.parents.length === 1 ? "its input" : "its inputs"}:`),
         el("div", { class: "eq" }, rows.join("\n")),
-        el("div", { class: "eq" }, `${nd.name} = ${nd.expr}\n   = ${nd.data_full}${shapeOf(nd)}`));
+        el("div", { class: "eq" }, ...(nd.data_heat && nd.data_heat.big  // too big to print: drawn
+          ? [`${nd.name}${shapeOf(nd)} = ${nd.expr}\n   =`, heatFigure(nd.data_heat, nd.name)]
+          : [`${nd.name} = ${nd.expr}\n   = ${nd.data_full}${shapeOf(nd)}`])));
     }
     if (step === N) body.append(el("p", { class: "done" }, "Forward pass done. Next: the backward pass, from the root."));
     return;
@@ -57,6 +61,9 @@ function renderPanel(phase, current, b, u) {
     ? "The root: dL/dL = 1 starts the backward pass."
     : `${dname} is complete: every node that uses ${nd.name} has already sent its contribution.`));
   body.append(el("div", { class: "eq backward" }, s.describe.join("\n")));
+  if (s.grad_heat && s.grad_heat.big) {  // too big to print: drawn
+    body.append(el("div", { class: "eq backward" }, `${dname}${shapeOf(nd)} =`, heatFigure(s.grad_heat, dname)));
+  }
   if (!s.edges.length) {
     let text = "A constant: nothing updates it, but its gradient says how sensitive L is to it.";
     if (nd.kind === "parameter" && !U) {
@@ -68,12 +75,19 @@ function renderPanel(phase, current, b, u) {
     }
     body.append(el("p", {}, text));
   }
-  if (s.edges.length) {
+  if (s.edges.some((e) => e.contribution_heat)) {
+    // Arrays: each input's two arrays (printed, or as heatmaps when too big to print) side by side,
+    // wrapping in a narrow panel: a table's row could not hold them.
+    body.append(...s.edges.map((e) => el("div", { class: "edge-arrays" },
+      el("p", {}, `To ${e.parent_name}, local derivative `, el("code", {}, localOf(e)), ":"),
+      el("div", { class: "arrays" }, arrayTerm("adds to its grad", e.contribution, e.contribution_heat, "eq"),
+        arrayTerm("its grad so far", e.total_full, e.total_heat, "eq backward")))));
+  } else if (s.edges.length) {
     const head = el("tr", {}, el("th", {}, "input"), el("th", {}, "local derivative"),
       el("th", {}, "adds to its grad"), el("th", {}, "its grad so far"));
     const rows = s.edges.map((e) => el("tr", {},
       el("td", {}, e.parent_name),
-      el("td", { class: "num" }, e.local === null ? e.formula.replace(/^.*?(\+=|=) /, "") : e.local),
+      el("td", { class: "num" }, localOf(e)),
       el("td", { class: "num" }, e.contribution),
       el("td", { class: "num grad" }, e.total_full)));
     body.append(el("div", { class: "table-wrap" }, el("table", {}, el("thead", {}, head), el("tbody", {}, ...rows))));
@@ -94,12 +108,10 @@ function renderUpdate(s, u) {
     : `Gradient descent moves ${nd.name} a small step against its gradient (lr = ${data.lr}):`));
   body.append(el("div", { class: "eq update" }, s.equation.join("\n")));
   if (s.arrays) {  // new W = W − lr × dL/dW, as three arrays in a row (wrapping on a narrow panel)
-    const term = (label, text, cls) => el("div", { class: "term" }, el("div", { class: "eq-label" }, label),
-      el("div", { class: cls }, text));
     body.append(el("div", { class: "arrays" },
-      term(`${nd.name}${shapeOf(nd)}`, s.old_full, "eq"), el("span", { class: "operator" }, `− ${data.lr} ×`),
-      term(dOf(nd.name), s.grad_full, "eq backward"), el("span", { class: "operator" }, "="),
-      term(`new ${nd.name}`, s.new_full, "eq update")));
+      arrayTerm(`${nd.name}${shapeOf(nd)}`, s.old_full, s.old_heat, "eq"), el("span", { class: "operator" }, `− ${data.lr} ×`),
+      arrayTerm(dOf(nd.name), s.grad_full, s.grad_heat, "eq backward"), el("span", { class: "operator" }, "="),
+      arrayTerm(`new ${nd.name}`, s.new_full, s.new_heat, "eq update")));
   }
   body.append(el("p", {}, s.note));
   if (step === total) {
@@ -112,6 +124,8 @@ function renderUpdate(s, u) {
   }
 }
 
+// A Tensor's local derivative is a rule (a Jacobian, never formed): the formula's right-hand side.
+function localOf(e) { return e.local === null ? e.formula.replace(/^.*?(\+=|=) /, "") : e.local; }
 function dOf(name) { return "dL/d" + (/^[A-Za-z_]\w*$/.test(name) ? name : `(${name})`); }
 function shapeOf(nd) { return nd.shape && nd.shape !== "scalar" ? ` (${nd.shape})` : ""; }
 
