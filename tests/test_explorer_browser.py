@@ -627,3 +627,30 @@ def test_the_current_box_stays_in_view_both_ways_in_a_tall_drawing(browser, tmp_
             outside.append((k, box))
     assert not outside, outside[:5]
     assert not errors
+
+
+COUNT_MUTATIONS = """(k) => new Promise((done) => {
+  const changed = new Set();
+  const seen = new MutationObserver((records) => records.forEach((r) => {
+    const el = r.target.nodeType === 1 ? r.target : r.target.parentElement;
+    if (el.closest("svg.drawing")) changed.add(el);
+  }));
+  seen.observe(document.body, { subtree: true, attributes: true, characterData: true, childList: true });
+  explorer.go(k);
+  setTimeout(() => { seen.disconnect(); done(changed.size); }, 0);
+})"""
+
+
+def test_a_step_of_a_big_graph_touches_only_what_it_changes(browser, tmp_path):
+    """A step of a 1,200-node chain rewrites the few boxes, pills and edges it concerns, not
+    the whole drawing: the cost of a step does not grow with the graph (timed in benchmarks/)."""
+    y = Value(0.5, label="y0")
+    for _ in range(300):
+        y = (y * 1.01 + 0.1).tanh()
+    page, errors = open_page(browser, explain(y).save(tmp_path / "chain.html"), 1400, 900)
+    n = page.evaluate("explorer.data.nodes.length")
+    assert n > 1000
+    for k in (1, 2, 500, n - 1, n, n + 1, n + 2, n + 600):  # forward, the turn to backward, backward
+        page.evaluate("(k) => explorer.go(k)", k - 1)
+        assert page.evaluate(COUNT_MUTATIONS, k) < 40, k
+    assert not errors

@@ -37,16 +37,29 @@ function render(animate) {
 
 // One drawing's boxes, ops and edges. A collapsed group's box shows its output's numbers and is
 // the current box while any node inside it is current; only the drawing on screen marks it.
+// A step changes a handful of boxes and edges: each box keeps the key of what it last showed and
+// is skipped while that holds, and only the edges whose highlight changes are touched, so that a
+// step costs little more on a graph of 1,000 nodes than on one of 10.
 function renderView(v, phase, current, feeds, grads, updated, animate, onPath) {
   const box = current >= 0 ? v.boxOf[current] : null;
   const feedBoxes = new Set(feeds.map((p) => v.boxOf[p]));
-  v.boxes.forEach(({ g, node: i }) => {
+  v.boxes.forEach((b) => {
+    const { g, node: i } = b;
     const nd = nodes[i], known = i < Math.min(step, N), isCurrent = g === box;
+    const upd = updated.get(i), got = grads.get(i);
+    const none = inBackward.has(i) ? "?" : "—";  // data and constants never get a gradient: "—" throughout
+    const key = `${known}|${isCurrent}|${feedBoxes.has(g)}|${v === shown}|${none}|` +
+      `${upd ? upd.new : ""}|${got ? got.text + got.complete : ""}|${got && got.heat ? got.heat.cells.length : ""}`;
+    if (b.key === key && !(animate && isCurrent)) return;
+    b.key = key;
     g.classList.toggle("pending", !known && !isCurrent);  // a group's box is lit while its nodes compute
     g.classList.toggle("current", isCurrent);
     g.toggleAttribute("data-current", isCurrent && v === shown);  // the test hook of the current box
     g.classList.toggle("feeds", !isCurrent && feedBoxes.has(g));
-    const valueEl = g.querySelector(".value"), upd = updated.get(i), label = g.querySelector(".label");
+    b.valueEl = b.valueEl || g.querySelector(".value");
+    b.label = b.label || g.querySelector(".label");
+    b.gradEl = b.gradEl || g.querySelector(".grad");
+    const { valueEl, label, gradEl } = b;
     setText(valueEl, upd ? upd.new : known ? nd.data : "", "data-value", "?");
     valueEl.classList.toggle("updated", !!upd);
     if (!g.dataset.group) label.textContent = upd ? "new" : "data";  // the data row's label
@@ -60,9 +73,6 @@ function renderView(v, phase, current, feeds, grads, updated, animate, onPath) {
       const fresh = paintHeat(heat.value, shows, upd ? `new ${nd.name}` : nd.name);
       if (fresh && animate && upd && i === current && !reduceMotion) flashHeat(heat.value);
     }
-    const gradEl = g.querySelector(".grad");
-    const got = grads.get(i);
-    const none = phase !== "start" && phase !== "forward" && !inBackward.has(i) ? "—" : "?";
     setText(gradEl, got ? got.text : "", "data-grad", none);
     gradEl.classList.toggle("complete", !!(got && got.complete));
     gradEl.classList.toggle("partial", !!(got && !got.complete));
@@ -76,16 +86,31 @@ function renderView(v, phase, current, feeds, grads, updated, animate, onPath) {
       if (fresh && animate && got && !reduceMotion && v === shown) flashHeat(heat.grad);
     }
   });
-  v.ops.forEach((op, i) => op && op.classList.toggle("hot", i === current));
+  const op = v.ops[current];
+  if (v.hotOp !== op) {
+    if (v.hotOp) v.hotOp.classList.remove("hot");
+    if (op) op.classList.add("hot");
+    v.hotOp = op;
+  }
   // Lit: the edges into the current box from the boxes it reads (forward) or sends to (backward).
   const to = box ? box.dataset.node : null;
   const from = new Set([...feedBoxes].filter((g) => g && g !== box).map((g) => g.dataset.node));
-  v.edgesTo.forEach((paths, id) => paths.forEach((p) => {
+  const lit = new Set();
+  for (const p of v.edgesTo.get(to) || []) {
     const op = p.dataset.from === "op" + to;  // the arrow from the current node's op pill to its box
-    const hot = id === to && (op ? phase === "forward" || phase === "backward" : from.has(p.dataset.from));
-    p.classList.toggle("hot", hot);
-    p.classList.toggle("onpath", onPath.has(`${p.dataset.from}>${id}`));
-  }));
+    if (op ? phase === "forward" || phase === "backward" : from.has(p.dataset.from)) lit.add(p);
+  }
+  const path = new Set();
+  for (const link of onPath) {
+    const [a, id] = link.split(">");
+    for (const p of v.edgesTo.get(id) || []) if (p.dataset.from === a) path.add(p);
+  }
+  for (const [cls, now] of [["hot", lit], ["onpath", path]]) {
+    const before = v[cls] || new Set();
+    before.forEach((p) => now.has(p) || p.classList.remove(cls));
+    now.forEach((p) => before.has(p) || p.classList.add(cls));
+    v[cls] = now;
+  }
 }
 
 // After a click on a node's box during the backward pass: every path from it up to the root,

@@ -17,6 +17,7 @@ function groupButton() {
 }
 function showView(v, spot) {
   shown.svg.querySelectorAll("[data-current]").forEach((g) => g.removeAttribute("data-current"));
+  shown.boxes.forEach((b) => { b.key = null; });  // drawn afresh when shown again
   shown = v;
   document.querySelectorAll("svg.drawing").forEach((s) => s.toggleAttribute("hidden", s !== v.svg));  // an SVG element has no .hidden
   groupButton();
