@@ -47,10 +47,15 @@ def assert_coloured_as(fills: list[str], cells: list[float]) -> None:
     assert len({fill for fill in fills}) > 3  # the values differ: so do their colours
 
 
-def test_a_box_draws_its_data_as_a_heatmap_once_computed(browser, mlp_page):
-    page, errors = open_page(browser, mlp_page, 1400, 900)
+def open_mlp(browser, path):
+    """The page at 1400x900, its console errors, its recorded data and its nodes' names."""
+    page, errors = open_page(browser, path, 1400, 900)
     data = page.evaluate("window.explorer.data")
-    names = [node["name"] for node in data["nodes"]]
+    return page, errors, data, [node["name"] for node in data["nodes"]]
+
+
+def test_a_box_draws_its_data_as_a_heatmap_once_computed(browser, mlp_page):
+    page, errors, data, names = open_mlp(browser, mlp_page)
     w1 = data["nodes"][names.index("W1")]
     before = heat_row(page, "W1", "value")
     assert "unknown" in before["classes"] and "not known yet" in before["label"]
@@ -69,9 +74,7 @@ def test_a_box_draws_its_data_as_a_heatmap_once_computed(browser, mlp_page):
 
 
 def test_the_grad_heatmap_shows_the_running_then_the_complete_gradient(browser, mlp_page):
-    page, errors = open_page(browser, mlp_page, 1400, 900)
-    data = page.evaluate("window.explorer.data")
-    names = [node["name"] for node in data["nodes"]]
+    page, errors, data, names = open_mlp(browser, mlp_page)
     n, w1 = len(names), names.index("W1")
     page.evaluate(f"window.explorer.go({n})")  # the forward pass done: no gradient yet
     assert "unknown" in heat_row(page, "W1", "grad")["classes"]
@@ -104,9 +107,7 @@ def test_the_grad_heatmap_shows_the_running_then_the_complete_gradient(browser, 
 
 
 def test_the_panel_draws_an_array_too_big_to_print(browser, mlp_page):
-    page, errors = open_page(browser, mlp_page, 1400, 900)
-    data = page.evaluate("window.explorer.data")
-    names = [node["name"] for node in data["nodes"]]
+    page, errors, data, names = open_mlp(browser, mlp_page)
     x = data["nodes"][names.index("X")]["data_heat"]  # 48 elements: more than the panel prints
     assert x["big"]
     page.evaluate(f"window.explorer.go({names.index('X') + 1})")
