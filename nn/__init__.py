@@ -3,7 +3,9 @@
 Modules and layers (`Linear`, `Neuron`, `Layer`, `MLP`, `Sequential`,
 activations, `Dropout`, and the image layers `Conv2d`, `MaxPool2d`,
 `Flatten`), losses (functions and Module forms), optimizers (`nn.optim`),
-the training loop `fit`, and the data sets (`nn.datasets`).
+the training loop (`fit`, and `train_steps`: the same loop one step at a
+time), and the data sets (`nn.datasets`). The training playground, which
+draws a small MLP learning 2-D data live, is the subpackage `nn.playground`.
 """
 
 from . import datasets, optim
@@ -21,7 +23,7 @@ from .losses import (
 )
 from .module import Module, ReLU, Sequential, Sigmoid, Tanh
 from .serialization import load_state
-from .training import evaluate, fit
+from .training import TrainStep, evaluate, fit, train_steps
 
 __all__ = [
     "MLP",
@@ -41,6 +43,7 @@ __all__ = [
     "Sequential",
     "Sigmoid",
     "Tanh",
+    "TrainStep",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
     "cross_entropy",
@@ -50,4 +53,5 @@ __all__ = [
     "load_state",
     "mse_loss",
     "optim",
+    "train_steps",
 ]

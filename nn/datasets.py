@@ -1,10 +1,15 @@
 """The tutorials' small data sets, as float NumPy arrays ``(X, y)`` with one
 row per sample and ``y`` of shape ``(n, 1)`` (matching a one-output model);
+the two-class point clouds of the playground (`xor_points`, `circle`,
+`moons`, `spiral`: ``X`` of shape ``(n, 2)``, labels 0 and 1, drawn from
+`rng`, a seed or a Generator, so that a seed always gives the same points);
 `digits`, real handwritten digits with integer class labels; and
 `train_test_split`, a deterministic split of any of them."""
 
 from __future__ import annotations
 
+import math
+import numbers
 from typing import Any
 
 import numpy as np
@@ -33,13 +38,92 @@ def gender_features(weight_lb: float, height_in: float) -> np.ndarray:
     return np.array([weight_lb - 135.0, height_in - 66.0])
 
 
-def circle(n: int = 1000, rng: Any = None) -> tuple[np.ndarray, np.ndarray]:
+def circle(n: int = 1000, rng: Any = None, noise: float = 0.0) -> tuple[np.ndarray, np.ndarray]:
     """`n` points uniform in the unit square, label 1 inside the circle of
-    area 1/2 around (0.5, 0.5): two balanced classes a small network can learn."""
-    X = np.random.default_rng(rng).random((n, 2))
+    area 1/2 around (0.5, 0.5): two balanced classes a small network can learn.
+
+    With `noise` > 0, each point then moves by Gaussian noise of standard
+    deviation `noise` but keeps its label, so the classes overlap near the
+    circle (without noise, the points are drawn exactly as before it existed)."""
+    _check_points("circle", n, noise)
+    rng = np.random.default_rng(rng)
+    X = rng.random((n, 2))
     radius2 = 1 / (2 * np.pi)
     y = (((X - 0.5) ** 2).sum(axis=1, keepdims=True) < radius2).astype(np.float64)
+    if noise:
+        X = X + rng.normal(0.0, noise, X.shape)
     return X, y
+
+
+def xor_points(n: int = 200, noise: float = 0.1, rng: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """XOR as a cloud: `n` points around the four corners of the XOR truth
+    table (0,0), (0,1), (1,0), (1,1), a quarter of them at each (in random
+    order), each moved by Gaussian noise of standard deviation `noise`.
+    A point's label is its quadrant around (0.5, 0.5): 1 when exactly one
+    coordinate is above 0.5, as XOR labels the corners."""
+    _check_points("xor_points", n, noise)
+    rng = np.random.default_rng(rng)
+    corners = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    X = corners[rng.permutation(np.arange(n) % 4)] + rng.normal(0.0, noise, (n, 2))
+    above = X > 0.5
+    y = (above[:, :1] != above[:, 1:]).astype(np.float64)
+    return X, y
+
+
+def moons(n: int = 200, noise: float = 0.1, rng: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles (scikit-learn's ``make_moons`` shape):
+    ``n // 2`` points with label 0 on the upper arc (cos t, sin t) and the
+    rest, label 1, on the lower arc (1 - cos t, 0.5 - sin t), t evenly spaced
+    over [0, pi]; each moved by Gaussian noise of standard deviation `noise`,
+    then the rows shuffled."""
+    _check_points("moons", n, noise)
+    rng = np.random.default_rng(rng)
+    n_upper = n // 2
+    t_upper, t_lower = np.linspace(0, np.pi, n_upper), np.linspace(0, np.pi, n - n_upper)
+    X = np.concatenate(
+        [
+            np.stack([np.cos(t_upper), np.sin(t_upper)], axis=1),
+            np.stack([1 - np.cos(t_lower), 0.5 - np.sin(t_lower)], axis=1),
+        ]
+    )
+    y = np.concatenate([np.zeros(n_upper), np.ones(n - n_upper)])[:, None]
+    X = X + rng.normal(0.0, noise, X.shape)
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def spiral(n: int = 200, noise: float = 0.1, rng: Any = None) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaved spirals (TensorFlow Playground's shape, scaled to
+    radius 1): for the k-th of m points of an arm, r = k / m and the angle
+    t = 1.75 * 2 pi * r (label 1) or that plus pi (label 0), at
+    (r sin t, r cos t); ``n // 2`` points with label 1, the rest with label 0,
+    each moved by Gaussian noise of standard deviation `noise`, then the rows
+    shuffled."""
+    _check_points("spiral", n, noise)
+    rng = np.random.default_rng(rng)
+    arms = []
+    for m, turn, label in ((n // 2, 0.0, 1.0), (n - n // 2, np.pi, 0.0)):
+        r = np.arange(m) / m
+        t = 1.75 * 2 * np.pi * r + turn
+        arms.append(np.stack([r * np.sin(t), r * np.cos(t), np.full(m, label)], axis=1))
+    data = np.concatenate(arms)
+    X = data[:, :2] + rng.normal(0.0, noise, (n, 2))
+    y = data[:, 2:]
+    order = rng.permutation(n)
+    return X[order], y[order]
+
+
+def _check_points(name: str, n: Any, noise: Any) -> None:
+    """Refuse a count of points that is not a positive int, or a noise that is
+    not a finite number >= 0, naming the data set."""
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"{name}: n must be a positive int (the number of points), got {n!r:.40}")
+    if (
+        isinstance(noise, bool)
+        or not isinstance(noise, numbers.Real)
+        or not (math.isfinite(noise) and noise >= 0)
+    ):
+        raise ValueError(f"{name}: noise must be a finite number >= 0, got {noise!r:.40}")
 
 
 def random_labels(n: int = 1000, rng: Any = None) -> tuple[np.ndarray, np.ndarray]:

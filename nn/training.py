@@ -1,10 +1,14 @@
-"""`fit`: the training loop (forward, loss, backward, step), with mini-batches,
-shuffling, a progress bar on a terminal and a history of the loss per epoch."""
+"""The training loop (forward, loss, backward, step), with mini-batches and
+shuffling: `train_steps` runs it one step at a time, for any consumer (the
+playground, a notebook); `fit` runs it for a number of epochs, with a
+progress bar on a terminal and a history of the loss per epoch."""
 
 from __future__ import annotations
 
+import itertools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -38,6 +42,73 @@ ACCURACY: dict[Callable, Callable[[np.ndarray, np.ndarray], float]] = {
 }
 
 
+@dataclass(slots=True)
+class TrainStep:
+    """One optimisation step of `train_steps`: its `epoch` and global `step`
+    (both counted from 1), the batch's `loss` (before the update), the row
+    indices of the `batch`, the model's predictions for it (``pred``, before
+    the update) and whether the step ends its epoch."""
+
+    epoch: int
+    step: int
+    loss: float
+    batch: np.ndarray
+    pred: np.ndarray
+    end_of_epoch: bool
+
+
+def train_steps(
+    model: Module | Callable[[Tensor], Tensor],
+    X: Any,
+    y: Any,
+    loss: LossFn,
+    optimizer: Optimizer,
+    batch_size: int | None = None,
+    shuffle: bool = True,
+    rng: Any = None,
+) -> Iterator[TrainStep]:
+    """The training loop as an endless iterator: each ``next()`` takes one
+    step (forward, ``loss(model(Xb), yb)``, backward, ``optimizer.step()``)
+    and returns its `TrainStep`. The consumer decides when to stop.
+
+    An epoch visits every row once, in batches of `batch_size` rows (all rows
+    when None); with `shuffle`, in a new order ``rng.permutation(n)`` each
+    epoch, `rng` being ``np.random.default_rng(rng)`` (a Generator or an int
+    seed). A Module is put in training mode first. The arguments are checked
+    here, when the iterator is made, not at the first step. `fit` runs
+    this loop."""
+    X, y = _checked("train_steps", model, X, y, loss, optimizer)
+    batch = len(X) if batch_size is None else _count("batch_size", batch_size, _BATCH, "train_steps")
+    if isinstance(model, Module):
+        model.train()
+    return _steps(model, X, y, loss, optimizer, batch, shuffle, np.random.default_rng(rng))
+
+
+def _steps(
+    model: Callable[[Tensor], Tensor],
+    X: np.ndarray,
+    y: np.ndarray,
+    loss: LossFn,
+    optimizer: Optimizer,
+    batch: int,
+    shuffle: bool,
+    rng: np.random.Generator,
+) -> Iterator[TrainStep]:
+    """`train_steps`'s loop, on checked arguments."""
+    n, step = len(X), 0
+    for epoch in itertools.count(1):
+        order = rng.permutation(n) if shuffle else np.arange(n)
+        for start in range(0, n, batch):
+            idx = order[start : start + batch]
+            pred = model(Tensor(X[idx]))
+            step_loss = loss(pred, y[idx])
+            optimizer.zero_grad()
+            step_loss.backward()
+            optimizer.step()
+            step += 1
+            yield TrainStep(epoch, step, step_loss.item(), idx, pred.data, start + batch >= n)
+
+
 def fit(
     model: Module | Callable[[Tensor], Tensor],
     X: Any,
@@ -60,6 +131,7 @@ def fit(
     With `shuffle`, each epoch visits the rows in a new order drawn from `rng`
     (a Generator or an int seed). With `progress`, a bar with the running
     loss is shown when stderr is a terminal (tqdm's when it is installed).
+    The steps are those of `train_steps`, stopped after `epochs` epochs.
 
     After each epoch, ``callback(epoch, history)`` is called (epochs count
     from 1) when given: it may record or print more, and training stops
@@ -69,27 +141,10 @@ def fit(
     (each step's loss weighted by its batch size), and ``"accuracy"`` too
     when `loss` is a classification loss (binary or softmax cross-entropy).
     """
-    for name, fn in (("model", model), ("loss", loss)):
-        if not callable(fn):
-            raise TypeError(f"fit: {name} must be callable, got {type(fn).__name__} {fn!r:.40}")
-        if isinstance(fn, type):  # nn.MSELoss, not nn.MSELoss()
-            raise TypeError(f"fit: {name} must be an instance, e.g. {fn.__name__}(...), got the class itself")
-    if isinstance(optimizer, type) or not all(
-        callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")
-    ):
-        raise TypeError(
-            "fit: optimizer must be an object with step() and zero_grad(), e.g. "
-            f"nn.optim.SGD(model.parameters(), lr=0.1); got {optimizer!r:.60}"
-        )
-    _check_optimizer_holds_model(model, optimizer)
-    X, y = _rows(X, "X", "fit"), _rows(y, "y", "fit")
-    if len(X) != len(y):
-        raise ValueError(f"fit: X has {len(X)} rows but y has {len(y)}; they must match")
-    if len(X) == 0:
-        raise ValueError(f"fit: the data has no rows (X has shape {X.shape}): there is nothing to train on")
+    X, y = _checked("fit", model, X, y, loss, optimizer)
     epochs = _count("epochs", epochs, "a positive int")
     n = len(X)
-    batch = n if batch_size is None else _count("batch_size", batch_size, "a positive int or None")
+    batch = n if batch_size is None else _count("batch_size", batch_size, _BATCH)
     accuracy = ACCURACY.get(getattr(type(loss), "fn", loss))
     rng = np.random.default_rng(rng)
     history: dict[str, list[float]] = {"loss": []}
@@ -98,27 +153,22 @@ def fit(
     if isinstance(model, Module):
         model.train()
     bar = _ProgressBar(epochs) if progress and _is_terminal() else None
+    total = correct = 0.0
     try:
-        for epoch in range(1, epochs + 1):
-            order = rng.permutation(n) if shuffle else np.arange(n)
-            total = correct = 0.0
-            for start in range(0, n, batch):
-                idx = order[start : start + batch]
-                xb, yb = X[idx], y[idx]
-                pred = model(Tensor(xb))
-                step_loss = loss(pred, yb)
-                optimizer.zero_grad()
-                step_loss.backward()
-                optimizer.step()
-                total += step_loss.item() * len(xb)
-                if accuracy:
-                    correct += accuracy(pred.data, yb) * len(xb)
+        for step in _steps(model, X, y, loss, optimizer, batch, shuffle, rng):
+            rows = len(step.batch)
+            total += step.loss * rows
+            if accuracy:
+                correct += accuracy(step.pred, y[step.batch]) * rows
+            if not step.end_of_epoch:
+                continue
             history["loss"].append(total / n)
             if accuracy:
                 history["accuracy"].append(correct / n)
+            total = correct = 0.0
             if bar:
                 bar.update({key: values[-1] for key, values in history.items()})
-            if callback is not None and callback(epoch, history):
+            if (callback is not None and callback(step.epoch, history)) or step.epoch == epochs:
                 break
     finally:
         if bar:
@@ -151,15 +201,48 @@ def _rows(a: Any, name: str, caller: str) -> np.ndarray:
     return arr
 
 
-def _count(name: str, value: Any, expected: str) -> int:
+def _checked(
+    caller: str, model: Any, X: Any, y: Any, loss: Any, optimizer: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """`X` and `y` as arrays of rows, after checking the training loop's model,
+    loss, optimizer and data; each error names `caller`."""
+    for name, fn in (("model", model), ("loss", loss)):
+        if not callable(fn):
+            raise TypeError(f"{caller}: {name} must be callable, got {type(fn).__name__} {fn!r:.40}")
+        if isinstance(fn, type):  # nn.MSELoss, not nn.MSELoss()
+            raise TypeError(
+                f"{caller}: {name} must be an instance, e.g. {fn.__name__}(...), got the class itself"
+            )
+    if isinstance(optimizer, type) or not all(
+        callable(getattr(optimizer, m, None)) for m in ("step", "zero_grad")
+    ):
+        raise TypeError(
+            f"{caller}: optimizer must be an object with step() and zero_grad(), e.g. "
+            f"nn.optim.SGD(model.parameters(), lr=0.1); got {optimizer!r:.60}"
+        )
+    _check_optimizer_holds_model(caller, model, optimizer)
+    X, y = _rows(X, "X", caller), _rows(y, "y", caller)
+    if len(X) != len(y):
+        raise ValueError(f"{caller}: X has {len(X)} rows but y has {len(y)}; they must match")
+    if len(X) == 0:
+        raise ValueError(
+            f"{caller}: the data has no rows (X has shape {X.shape}): there is nothing to train on"
+        )
+    return X, y
+
+
+_BATCH = "a positive int or None"
+
+
+def _count(name: str, value: Any, expected: str, caller: str = "fit") -> int:
     """`value` as an int if it is a positive whole number (a NumPy integer
-    too, not a bool or a float), else a ValueError naming `name`."""
+    too, not a bool or a float), else a ValueError naming `caller` and `name`."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"fit: {name} must be {expected}, got {type(value).__name__} {value!r:.40}")
+        raise ValueError(f"{caller}: {name} must be {expected}, got {type(value).__name__} {value!r:.40}")
     return int(value)
 
 
-def _check_optimizer_holds_model(model: Any, optimizer: Any) -> None:
+def _check_optimizer_holds_model(caller: str, model: Any, optimizer: Any) -> None:
     """Refuse an optimizer that holds none of the model's parameters (built
     for an earlier model, say): training would silently change nothing."""
     params = getattr(optimizer, "params", None)
@@ -169,7 +252,7 @@ def _check_optimizer_holds_model(model: Any, optimizer: Any) -> None:
     held = {id(p) for p in params}
     if own and not any(id(p) in held for p in own):
         raise ValueError(
-            f"fit: the optimizer holds none of the model's {len(own)} parameters, so training "
+            f"{caller}: the optimizer holds none of the model's {len(own)} parameters, so training "
             "would change nothing (was the model created again after the optimizer?); "
             "build the optimizer from this model: nn.optim.Adam(model.parameters())"
         )

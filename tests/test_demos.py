@@ -4,6 +4,7 @@ and the quickstart demo prints checked gradients."""
 from __future__ import annotations
 
 import importlib
+import json
 import pkgutil
 import re
 import subprocess
@@ -47,6 +48,7 @@ PICTURES = {
     "graph": ([], []),  # draws with Graphviz, not matplotlib
     "stepthrough": (["--all"], []),
     "explorer": ([], []),  # writes HTML pages
+    "playground": (["--export", "out/playground.html", "--steps", "5"], []),  # a page; live mode serves
     "neuron": ([], []),
     "gender": (["--epochs", "5"], ["gender_loss.png", "gender_predictions.png"]),
     "single_layer": (["--steps", "5"], ["single_layer_loss.png"]),
@@ -85,3 +87,17 @@ def test_quickstart_demo_checks_its_gradients():
     assert result.returncode == 0, result.stderr
     assert result.stdout.count("gradcheck against finite differences: ok") == 2
     assert "dy/da = -0.135530" in result.stdout
+
+
+def test_playground_demo_exports_a_page_replaying_the_run(tmp_path, capsys):
+    importlib.import_module("demos.playground").main(
+        ["--export", str(tmp_path / "run.html"), "--dataset", "moons", "--steps", "20", "--every", "5"]
+    )
+    out = capsys.readouterr().out
+    written = re.escape(str(tmp_path / "run.html"))
+    assert re.match(rf"wrote {written} \(20 steps, a frame every 5, [0-9.]+ MB\) in [0-9.]+ s", out)
+    page = (tmp_path / "run.html").read_text()
+    data = re.search(r'id="playground-data">(.*?)</script>', page, re.S).group(1)
+    frames = json.loads(data)["frames"]
+    assert [frame["step"] for frame in frames] == [0, 5, 10, 15, 20]
+    assert 'data-mode="replay"' in page and "http://" not in data

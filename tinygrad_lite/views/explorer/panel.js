@@ -75,7 +75,7 @@ function renderPanel(phase, current, b, u) {
     }
     body.append(el("p", {}, text));
   }
-  if (s.edges.some((e) => e.contribution_heat)) {
+  if (s.edges.some((e) => e.contribution_heat || e.contribution.startsWith("["))) {
     // Arrays: each input's two arrays (printed, or as heatmaps when too big to print) side by side,
     // wrapping in a narrow panel: a table's row could not hold them.
     body.append(...s.edges.map((e) => el("div", { class: "edge-arrays" },
