@@ -1,7 +1,7 @@
 """The image ops: 2-D convolution and max pooling, forward and backward side by side.
 
 Both work on NCHW batches (N images of C channels, H rows, W columns) and
-follow the op contract of `ops.py`. Both rest on one idea, *sliding windows*:
+follow the op contract of `ops/`. Both rest on one idea, *sliding windows*:
 
 - ``sliding_window_view(x, (kH, kW), axis=(2, 3))`` is a view of x of shape
   (N, C, H-kH+1, W-kW+1, kH, kW): element [n, c, i, j] is the kH x kW patch

@@ -1,7 +1,7 @@
 """`Tensor`: a NumPy array that remembers how it was computed.
 
-The math of every operation lives in `ops.py` (forward and backward side by
-side); this module turns operators and methods into calls of `apply`, which
+The math of every operation lives in `ops/`, a module per family (forward and
+backward side by side); this module turns operators and methods into calls of `apply`, which
 runs an op's forward and records the graph node. Differentiation itself is
 the shared core in `autograd.py`.
 """
