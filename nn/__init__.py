@@ -2,31 +2,37 @@
 
 Modules and layers (`Linear`, `Neuron`, `Layer`, `MLP`, `Sequential`,
 activations, `Dropout`, and the image layers `Conv2d`, `MaxPool2d`,
-`Flatten`), losses (functions and Module forms), optimizers (`nn.optim`),
+`AvgPool2d`, `Flatten`), losses (functions and Module forms), optimizers (`nn.optim`),
 the training loop (`fit`, and `train_steps`: the same loop one step at a
 time), and the data sets (`nn.datasets`). The training playground, which
 draws a small MLP learning 2-D data live, is the subpackage `nn.playground`.
 """
 
 from . import datasets, optim
-from .conv import Conv2d, Flatten, MaxPool2d
+from .conv import AvgPool2d, Conv2d, Flatten, MaxPool2d
 from .layers import MLP, Dropout, Layer, Linear, Neuron
 from .losses import (
     BCELoss,
     BCEWithLogitsLoss,
     CrossEntropyLoss,
     MSELoss,
+    NLLLoss,
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
     cross_entropy,
     mse_loss,
+    nll_loss,
+    one_hot,
 )
-from .module import Module, ReLU, Sequential, Sigmoid, Tanh
+from .module import ELU, GELU, LeakyReLU, Module, ReLU, Sequential, Sigmoid, SiLU, Tanh
 from .serialization import load_state
 from .training import TrainStep, evaluate, fit, train_steps
 
 __all__ = [
+    "ELU",
+    "GELU",
     "MLP",
+    "AvgPool2d",
     "BCELoss",
     "BCEWithLogitsLoss",
     "Conv2d",
@@ -34,13 +40,16 @@ __all__ = [
     "Dropout",
     "Flatten",
     "Layer",
+    "LeakyReLU",
     "Linear",
     "MSELoss",
     "MaxPool2d",
     "Module",
+    "NLLLoss",
     "Neuron",
     "ReLU",
     "Sequential",
+    "SiLU",
     "Sigmoid",
     "Tanh",
     "TrainStep",
@@ -52,6 +61,8 @@ __all__ = [
     "fit",
     "load_state",
     "mse_loss",
+    "nll_loss",
+    "one_hot",
     "optim",
     "train_steps",
 ]

@@ -8,7 +8,8 @@ weights are reproducible, and ``init=`` to choose how they are drawn:
 - ``"xavier"`` (Glorot uniform): U(-a, a) with a = sqrt(6 / (nin + nout)),
   keeping the variance of sigmoid and tanh layers steady; the default for
   them and for plain `Linear`;
-- ``"he"`` (Kaiming normal): N(0, 2 / nin), for ReLU layers, whose default it is;
+- ``"he"`` (Kaiming normal): N(0, 2 / nin), for ReLU layers (and leaky ReLU,
+  ELU, GELU, SiLU), whose default it is;
 - ``"normal"``: N(0, 1), the tutorials' ``np.random.normal()`` weights.
 
 Biases start at zero.
@@ -49,8 +50,8 @@ def init_array(
 
 
 def default_init(activation: str | None) -> str:
-    """He for ReLU, Xavier/Glorot otherwise."""
-    return "he" if activation == "relu" else "xavier"
+    """He for ReLU and its kin (leaky ReLU, ELU, GELU, SiLU), Xavier/Glorot otherwise."""
+    return "he" if activation in ("relu", "leaky_relu", "elu", "gelu", "silu") else "xavier"
 
 
 def check_size(name: str, n: Any) -> int:
@@ -90,8 +91,9 @@ class Linear(Module):
 class Layer(Linear):
     """A fully connected layer: activation(x @ weight + bias).
 
-    `activation` is "sigmoid", "tanh", "relu" or None (identity); the default
-    init follows it (He for ReLU, Xavier otherwise)."""
+    `activation` is "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu",
+    "silu" or None (identity); the default init follows it (He for the ReLU
+    family, Xavier otherwise)."""
 
     def __init__(
         self,
@@ -146,9 +148,10 @@ class Neuron(Module):
 class MLP(Module):
     """A multi-layer perceptron: ``MLP(2, [4, 1])`` is 2 inputs -> 4 hidden -> 1 output.
 
-    Hidden layers use `activation`, the last one `out_activation` (each
-    "sigmoid", "tanh", "relu" or None). One `rng` draws every layer's weights
-    in turn, so a seed gives the whole network."""
+    Hidden layers use `activation`, the last one `out_activation` (each a
+    name `activation_fn` knows: "sigmoid", "tanh", "relu", "gelu"... or None).
+    One `rng` draws every layer's weights in turn, so a seed gives the whole
+    network."""
 
     def __init__(
         self,

@@ -293,12 +293,17 @@ ACTIVATIONS: dict[str | None, Callable[[Tensor], Tensor]] = {
     "sigmoid": Tensor.sigmoid,
     "tanh": Tensor.tanh,
     "relu": Tensor.relu,
+    "leaky_relu": Tensor.leaky_relu,  # PyTorch's defaults: negative_slope 0.01, alpha 1, exact GELU
+    "elu": Tensor.elu,
+    "gelu": Tensor.gelu,
+    "silu": Tensor.silu,
     None: identity,
 }
 
 
 def activation_fn(name: str | None) -> Callable[[Tensor], Tensor]:
-    """The function for an activation name ("sigmoid", "tanh", "relu" or None)."""
+    """The function for an activation name ("sigmoid", "tanh", "relu", "leaky_relu",
+    "elu", "gelu", "silu" or None), each with PyTorch's default parameters."""
     try:
         return ACTIVATIONS[name]
     except (KeyError, TypeError):
@@ -325,6 +330,56 @@ class ReLU(Module):
 
     def forward(self, x: Tensor) -> Tensor:
         return as_tensor(x).relu()
+
+
+class LeakyReLU(Module):
+    """leaky_relu(x) = x where x > 0, else negative_slope * x, elementwise (torch.nn.LeakyReLU)."""
+
+    def __init__(self, negative_slope: float = 0.01) -> None:
+        Tensor([0.0]).leaky_relu(negative_slope)  # a bad slope is refused here, not at the first call
+        self.negative_slope = negative_slope
+
+    def forward(self, x: Tensor) -> Tensor:
+        return as_tensor(x).leaky_relu(self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(Module):
+    """elu(x) = x where x > 0, else alpha (e**x - 1), elementwise (torch.nn.ELU)."""
+
+    def __init__(self, alpha: float = 1.0) -> None:
+        Tensor([0.0]).elu(alpha)
+        self.alpha = alpha
+
+    def forward(self, x: Tensor) -> Tensor:
+        return as_tensor(x).elu(self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GELU(Module):
+    """gelu(x) = x Phi(x) (Phi the standard normal CDF), or its tanh approximation
+    with ``approximate="tanh"``, elementwise (torch.nn.GELU)."""
+
+    def __init__(self, approximate: str = "none") -> None:
+        Tensor([0.0]).gelu(approximate)
+        self.approximate = approximate
+
+    def forward(self, x: Tensor) -> Tensor:
+        return as_tensor(x).gelu(self.approximate)
+
+    def extra_repr(self) -> str:
+        return f"approximate={self.approximate!r}"
+
+
+class SiLU(Module):
+    """silu(x) = x sigmoid(x), elementwise (torch.nn.SiLU)."""
+
+    def forward(self, x: Tensor) -> Tensor:
+        return as_tensor(x).silu()
 
 
 def as_tensor(x: Any, name: str = "input", dtype: Any = None) -> Tensor:

@@ -284,10 +284,10 @@ CASES = [
         ("4 integer labels", "(4, 3)", "shape (3,)"),
     ),
     Case(
-        "`cross_entropy` with 1-D logits",
+        "`cross_entropy` with 1-D logits (one sample) and a list of labels",
         lambda: nn.cross_entropy(param(3), np.array([1])),
         ShapeError,
-        ("(n, classes)", "(3,)"),
+        ("(n, classes)", "(3,)", "single int"),
     ),
     Case(
         "`load_state_dict` missing a key",
@@ -452,10 +452,10 @@ CASES = [
         ("model's output first", "swap"),
     ),
     Case(
-        '`nn.MSELoss(reduction="sum")`',
-        lambda: nn.MSELoss(reduction="sum"),
-        TypeError,
-        ("no arguments", "reduction='sum'", "mean"),
+        '`nn.MSELoss(reduction="avg")`',
+        lambda: nn.MSELoss(reduction="avg"),
+        ValueError,
+        ("reduction", "'mean', 'sum' or 'none'", "'avg'"),
     ),
     Case(
         "`load_state_dict(None)`",

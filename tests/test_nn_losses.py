@@ -303,9 +303,11 @@ def test_cross_entropy_wrong_label_count_is_a_shape_error(labels):
         nn.cross_entropy(Tensor(np.zeros((3, 3))), labels)
 
 
-def test_cross_entropy_needs_two_dimensional_logits():
-    with pytest.raises(ShapeError):
+def test_cross_entropy_of_one_sample_needs_a_single_label_and_logits_need_an_axis():
+    with pytest.raises(ShapeError, match=r"single int \(shape \(\)\).*\(n, classes\)"):
         nn.cross_entropy(Tensor(np.zeros(3)), [0])
+    with pytest.raises(ShapeError, match="0-d"):
+        nn.cross_entropy(Tensor(0.0), 0)
 
 
 # -- shape checks and dtypes --------------------------------------------------------------
@@ -441,10 +443,13 @@ def test_swapping_the_arguments_of_bce_changes_the_loss():
 
 
 @pytest.mark.parametrize("module", [nn.MSELoss, nn.BCELoss, nn.BCEWithLogitsLoss, nn.CrossEntropyLoss])
-def test_loss_modules_refuse_pytorch_options_saying_the_loss_is_the_mean(module):
-    with pytest.raises(TypeError, match=r"takes no arguments.*reduction='sum'.*mean"):
-        module(reduction="sum")
-    with pytest.raises(TypeError, match="takes no arguments"):
+def test_loss_modules_take_keyword_options_and_refuse_weights_and_positional_arguments(module):
+    assert "reduction='sum'" in repr(module(reduction="sum"))  # tests/test_losses_reduction.py: the values
+    with pytest.raises(ValueError, match=r"reduction must be 'mean', 'sum' or 'none'.*'avg'"):
+        module(reduction="avg")
+    with pytest.raises(TypeError, match=r"takes the options reduction=.*weight=.*not supported"):
+        module(weight=np.ones(2))
+    with pytest.raises(TypeError, match="keyword options only"):
         module(np.ones(2))
 
 

@@ -1,4 +1,4 @@
-"""Binary arithmetic: + - * / ** and the matrix product @."""
+"""Binary arithmetic: + - * / ** // % and the matrix product @."""
 
 from __future__ import annotations
 
@@ -157,3 +157,57 @@ def _matmul_mismatch(x: tuple[int, ...], y: tuple[int, ...]) -> str:
             f"the right operand's {where} axis has {rows}"
         )
     return f"the batch axes {x[:-2]} and {y[:-2]} do not broadcast together"
+
+
+# -- issue 17: floor division and remainder ---------------------------------------
+class FloorDiv:
+    """z = x // y = floor(x / y), as Python and PyTorch (floor, not truncation:
+    -7 // 2 = -4);  dz/dx = dz/dy = 0 (a step function; PyTorch does not
+    differentiate it at all). x // 0 is ±inf or nan for floats (no warning);
+    for integers it raises ZeroDivisionError, as in PyTorch."""
+
+    name = "//"
+
+    @staticmethod
+    @quiet(divide="ignore", invalid="ignore")
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        refuse_integer_division_by_zero(x, y, "//")
+        return np.floor_divide(x, y)
+
+    @staticmethod
+    def backward(ctx: Any, g: Array) -> tuple:
+        return (
+            np.zeros_like(g) if needs_grad(ctx, 0) else None,
+            np.zeros_like(g) if needs_grad(ctx, 1) else None,
+        )
+
+
+class Mod:
+    """z = x % y = x - y * (x // y): the remainder with the sign of the divisor y,
+    as Python and PyTorch's remainder (NumPy's too): -7 % 3 = 2, 7 % -3 = -2;
+    dz/dx = 1, dz/dy = -(x // y) (as in PyTorch). x % 0 is nan for floats (no
+    warning); for integers it raises ZeroDivisionError, as in PyTorch."""
+
+    name = "%"
+
+    @staticmethod
+    @quiet(divide="ignore", invalid="ignore")
+    def forward(ctx: Any, x: Array, y: Array) -> Array:
+        refuse_integer_division_by_zero(x, y, "%")
+        return np.remainder(x, y)
+
+    @staticmethod
+    @quiet(divide="ignore", invalid="ignore")
+    def backward(ctx: Any, g: Array) -> tuple:
+        x, y = ctx.parents[0].data, ctx.parents[1].data
+        gy = g * -np.floor_divide(x, y) if needs_grad(ctx, 1) else None
+        return g, gy
+
+
+def refuse_integer_division_by_zero(x: Array, y: Array, symbol: str) -> None:
+    """An integer x // 0 or x % 0 has no answer: a ZeroDivisionError (PyTorch
+    raises too; NumPy would warn and give 0)."""
+    if y.dtype.kind in "biu" and x.dtype.kind in "biu" and not y.all():
+        raise ZeroDivisionError(
+            f"integer {symbol} by zero: a divisor is 0 (with float tensors it gives ±inf or nan)"
+        )

@@ -1,4 +1,5 @@
-"""Losses: one node each, the mean over the batch included."""
+"""Losses: one node each, the reduction over the batch included (`MSE` and
+`CrossEntropy` take the mean; `NLLLoss` also the sum or none, as PyTorch)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ class MSE:
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
         d = ctx.saved
-        gp = d * (g / d.size) * 2
+        gp = d * (g / (d.size or 1)) * 2  # an empty batch: an empty gradient, without a division by 0
         return gp, (-gp if ctx.parents[1].requires_grad else None)
 
 
@@ -67,5 +68,43 @@ class CrossEntropy:
             d[np.arange(n), t] -= 1
         d *= g
         d /= n
-        gt = neg_log_softmax * (g / n) if needs_grad(ctx, 1) else None
+        gt = neg_log_softmax * (g / (n or 1)) if needs_grad(ctx, 1) else None  # n = 0: empty, no warning
         return d, gt
+
+
+class NLLLoss:
+    """Negative log-likelihood of log-probabilities x at integer labels t, as
+    torch.nn.functional.nll_loss: x is (classes,) for one sample, else (n, classes,
+    d1, ...) with t of shape (n, d1, ...) (classes on axis 1).
+
+    Each label picks one element: l = -x[t] (0 where t == ignore_index);
+    z = sum(l) / (the number of labels not ignored) for reduction "mean" (nan if
+    all are ignored, as in PyTorch), sum(l) for "sum", l itself for "none".
+    dz/dx = -1/count ("mean"), -1 ("sum") or -g ("none") at each picked element,
+    0 elsewhere. The labels get no gradient."""
+
+    name = "nll_loss"
+
+    @staticmethod
+    @quiet(invalid="ignore")  # 0/0: a mean over no labels is nan
+    def forward(ctx: Any, x: Array, t: Array, reduction: str, ignore_index: int) -> Array:
+        axis = 0 if x.ndim == 1 else 1
+        keep = t != ignore_index
+        index = np.expand_dims(np.where(keep, t, 0), axis)
+        losses = np.where(keep, -np.take_along_axis(x, index, axis).squeeze(axis), 0.0)
+        count = int(keep.sum())
+        ctx.saved = axis, index, keep, count, reduction
+        if reduction == "none":
+            return losses
+        total = losses.sum()
+        return total if reduction == "sum" else total / x.dtype.type(count)
+
+    @staticmethod
+    @quiet(divide="ignore", invalid="ignore")
+    def backward(ctx: Any, g: Array) -> tuple:
+        axis, index, keep, count, reduction = ctx.saved
+        scale = -g / count if reduction == "mean" else -g
+        picked = np.where(keep, scale, 0)  # ignored labels get 0 (also when count is 0)
+        dx = np.zeros_like(ctx.parents[0].data)
+        np.put_along_axis(dx, index, np.expand_dims(picked, axis).astype(dx.dtype, copy=False), axis)
+        return dx, None

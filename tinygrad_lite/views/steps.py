@@ -69,15 +69,76 @@ FORMULAS: dict[str, tuple[str, ...]] = {
         "sum of g over the batch and the pixels",
     ),
     "max_pool2d": ("g at the first maximum of each window, 0 elsewhere",),
+    # issue 17: joining, shape, selection (cat and stack take any number of inputs: one rule for each)
+    "cat": ("the slice of g where this input lies along the joined axis",),
+    "stack": ("g at this input's position along the new axis",),
+    "expand": ("g summed over the axes {x} was expanded along",),
+    "flip": ("g flipped back along the same axes",),
+    "repeat": ("g summed over the copies of {x}",),
+    "pad": ("g with the padding cut off",),
+    "tril": ("1 on and below the diagonal, 0 above",),
+    "triu": ("1 on and above the diagonal, 0 below",),
+    "where": ("1 where the condition holds, else 0", "1 where the condition fails, else 0"),
+    "maximum": (
+        "1 where {x} > {y}, 1/2 where they tie, else 0",
+        "1 where {y} > {x}, 1/2 where they tie, else 0",
+    ),
+    "minimum": (
+        "1 where {x} < {y}, 1/2 where they tie, else 0",
+        "1 where {y} < {x}, 1/2 where they tie, else 0",
+    ),
+    "masked_fill": ("0 where the mask holds, else 1",),
+    "gather": ("g added at the elements of {x} that were picked (twice if picked twice)",),
+    # issue 17: reductions and images
+    "var": ("2·({x} - mean)/(n - correction)",),
+    "std": ("({x} - mean)/((n - correction)·{z}), 0 where {z} = 0",),
+    "prod": ("the product of the other elements of the slice ({z}/{x} where {x} ≠ 0)",),
+    "logsumexp": ("exp({x} - {z}) = softmax({x})",),
+    "cumsum": ("g summed from the end (a reversed cumsum)",),
+    "avg_pool2d": ("1/(kH·kW) from each window the element lies in",),
+    # issue 17: elementwise, rounding (step functions: 0), activations, casts, losses
+    "sin": ("cos({x})",),
+    "cos": ("-sin({x})",),
+    "tan": ("1 + {z}²",),
+    "log1p": ("1/(1 + {x})",),
+    "expm1": ("{z} + 1",),
+    "log2": ("1/({x}·ln 2)",),
+    "exp2": ("{z}·ln 2",),
+    "rsqrt": ("-{z}³/2",),
+    "square": ("2·{x}",),
+    "reciprocal": ("-{z}²",),
+    "sign": ("0",),
+    "floor": ("0",),
+    "ceil": ("0",),
+    "trunc": ("0",),
+    "round": ("0",),
+    "erf": ("2/√π·exp(-{x}²)",),
+    "//": ("0", "0"),
+    "%": ("1", "-floor({x}/{y})"),
+    "leaky_relu": ("1 if {x} > 0 else negative_slope",),
+    "elu": ("1 if {x} > 0 else alpha·exp({x})",),
+    "gelu": ("Φ({x}) + {x}·φ({x}), Φ and φ the normal CDF and density (or its tanh form's derivative)",),
+    "silu": ("sigmoid({x})·(1 + {x}·(1 - sigmoid({x})))",),
+    "softsign": ("1/(1 + |{x}|)²",),
+    "relu6": ("1 if 0 < {x} < 6 else 0",),
+    "hardtanh": ("1 if min_val < {x} < max_val else 0",),
+    "astype": ("g, cast back to the dtype of {x}",),
+    "nll_loss": (
+        "-g/n at the element each label in {y} picks, 0 elsewhere (n: the labels not ignored for "
+        "reduction='mean', else 1)",
+        "none: labels get no gradient",
+    ),
 }
 # x**n with a number n keeps only x as a parent.
 ONE_INPUT_POW = ("{n}·{x}^({n}-1)",)
 # How tightly each infix op binds, for names such as "a*b + b**2".
 PRECEDENCE = {"+": 1, "-": 1, "*": 2, "/": 2, "@": 2, "neg": 3, "**": 4}
+PRECEDENCE.update({"//": 2, "%": 2})  # issue 17
 ATOM = 5  # labels, numbers and calls such as sigmoid(x) never need parentheses
 SHORT_NAME = 20  # an expression name longer than this becomes z1, h2, ... (the expression on hover)
 #: Ops whose results are named h1, h2, ... (hidden activations) rather than z1, z2, ...
 ACTIVATION_OPS = {"tanh", "sigmoid", "relu", "softmax", "log_softmax", "softplus", "log_sigmoid"}
+ACTIVATION_OPS |= {"leaky_relu", "elu", "gelu", "silu", "softsign", "relu6", "hardtanh"}  # issue 17
 
 
 @dataclass(frozen=True)
@@ -401,9 +462,10 @@ def _edges(node: Any, pairs: list, names: dict[int, tuple[str, int]]) -> tuple[E
     for parent, contribution in pairs:
         while node.parents[i] is not parent:
             i += 1
-        rule = templates[i].format(**argnames)
+        template = templates[min(i, len(templates) - 1)]  # cat and stack: one rule for every input
+        rule = template.format(**argnames)
         z, x = _d(names[id(node)][0]), _d(names[id(parent)][0])
-        is_vjp = re.search(r"\bg\b", templates[i])
+        is_vjp = re.search(r"\bg\b", template)
         if node.op == "@" and isinstance(node, Tensor) and node.ndim == parent.ndim == 2:
             rule = _matmul_shapes(rule, i, node)
         formula = f"dL/d{x} += {rule}" if is_vjp else f"d{z}/d{x} = {rule}"
@@ -427,9 +489,21 @@ _SHAPE_OPS = {
     "getitem",
     "conv2d",
     "max_pool2d",
+    "avg_pool2d",
+    "cat",
+    "stack",
+    "expand",
+    "repeat",
+    "pad",
+    "gather",
+    "var",
+    "std",
+    "prod",
+    "logsumexp",
     "cross_entropy",
     "mse",
     "bce",
+    "nll_loss",
 }
 
 
