@@ -19,6 +19,11 @@ takes the raw scores and integer labels):
 
 Both train with Adam and mini-batches of 32; MNIST has 60,000 images, these
 1,438, so they train for more epochs than the tutorial's 3 (``--epochs``).
+``--schedule cosine`` anneals Adam's learning rate from ``--lr`` to 0 over the
+epochs (``nn.optim.lr_scheduler.CosineAnnealingLR``, stepped once per epoch);
+the default keeps it constant. The test images are passed to ``nn.fit`` as
+``validation_data``, which reports their loss and accuracy after each epoch
+(they are only evaluated, never trained on).
 Measured on 2026-11-23 (2 cores, float64), test accuracy over seeds 0-4
 (the seed draws the initial weights and the batch order):
 
@@ -82,22 +87,39 @@ class Run:
     seconds: float
 
 
-def train(kind: str, epochs: int, lr: float, seed: int, data: tuple, progress: bool = True) -> Run:
-    """Train a fresh model with Adam and batches of 32, recording the test
-    accuracy after every epoch in ``history["test accuracy"]``."""
+def train(
+    kind: str,
+    epochs: int,
+    lr: float,
+    seed: int,
+    data: tuple,
+    progress: bool = True,
+    schedule: str = "constant",
+) -> Run:
+    """Train a fresh model with Adam and batches of 32 (its learning rate
+    constant, or annealed to 0 with ``schedule="cosine"``), with the test
+    images as validation data: ``history["val_loss"]`` and
+    ``history["val_accuracy"]`` after every epoch, and ``history["lr"]`` the
+    learning rate each epoch trained with."""
     X_train, X_test, y_train, y_test = data
     model = make_model(kind, seed)
     optimizer = nn.optim.Adam(model.parameters(), lr=lr)
-    test_accuracy: list[float] = []
+    scheduler = (
+        nn.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=epochs) if schedule == "cosine" else None
+    )
+    rates: list[float] = []
 
     def after_epoch(epoch: int, history: dict[str, list[float]]) -> None:
-        test_accuracy.append(float(np.mean(nn.evaluate(model, X_test).argmax(axis=1) == y_test)))
-        history["test accuracy"] = test_accuracy
+        rates.append(optimizer.lr)
+        history["lr"] = rates
+        if scheduler is not None:
+            scheduler.step()
 
     start = time.perf_counter()
     history = nn.fit(
         model, X_train, y_train, loss=nn.cross_entropy, optimizer=optimizer, epochs=epochs,
         batch_size=32, rng=seed, progress=progress, callback=after_epoch,
+        validation_data=(X_test, y_test),
     )  # fmt: skip
     seconds = time.perf_counter() - start
     return Run(model, history, nn.evaluate(model, X_test).argmax(axis=1), seconds)
@@ -179,6 +201,12 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--epochs", type=int, help="training epochs (default: 30 for mlp, 15 for cnn)")
     parser.add_argument("--lr", type=float, help="Adam's learning rate (default 0.003)")
     parser.add_argument(
+        "--schedule",
+        choices=["constant", "cosine"],
+        default="constant",
+        help="learning rate: constant, or cosine annealing to 0 over the epochs (default constant)",
+    )
+    parser.add_argument(
         "--seed", type=int, default=0, help="seed for the weights and batch order (default 0)"
     )
     args = parser.parse_args(argv)
@@ -195,18 +223,20 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"{len(X_train)} training and {len(X_test)} test digits (8x8); model:")
     print("   " + repr(make_model(args.model, args.seed)).replace("\n", "\n   "))
-    print(f"Adam lr {lr}, batches of 32, {epochs} epochs, seed {args.seed}\n")
-    run = train(args.model, epochs, lr, args.seed, data)
-    print("   epoch    loss   train acc   test acc")
-    curves = {k: run.history[k] for k in ("loss", "accuracy", "test accuracy")}
-    for epoch, (loss, acc, test) in enumerate(zip(*curves.values()), start=1):
-        print(f"   {epoch:>5}  {loss:.4f}    {acc:.4f}     {test:.4f}")
+    rate = f"Adam lr {lr}" + (" annealed to 0 (cosine)" if args.schedule == "cosine" else "")
+    print(f"{rate}, batches of 32, {epochs} epochs, seed {args.seed}\n")
+    run = train(args.model, epochs, lr, args.seed, data, schedule=args.schedule)
+    print("   epoch       lr    loss   train acc   test loss   test acc")
+    h = run.history
+    for epoch, row in enumerate(zip(h["lr"], h["loss"], h["accuracy"], h["val_loss"], h["val_accuracy"]), 1):
+        print(f"   {epoch:>5}  {row[0]:.5f}  {row[1]:.4f}    {row[2]:.4f}      {row[3]:.4f}     {row[4]:.4f}")
     correct = int(np.sum(run.predicted == y_test))
     accuracy = f"{correct / len(y_test):.2%} ({correct} of {len(y_test)})"
     print(f"\nTest accuracy: {accuracy}, trained in {run.seconds:.1f} s")
     print_confusion(confusion(run.predicted, y_test))
     print()
     save_predictions(f"digits_{args.model}_predictions.png", X_test, y_test, run.predicted)
+    curves = {"loss": h["loss"], "accuracy": h["accuracy"], "test accuracy": h["val_accuracy"]}
     save_curves(f"digits_{args.model}_curves.png", args.model, curves)
 
 

@@ -10,13 +10,19 @@ As PyTorch registers an ``nn.Parameter``, a module records which attributes
 were given a leaf Tensor that requires grad; such a tensor stays a parameter
 when it is frozen later (``p.requires_grad = False``): it is still listed,
 saved and loaded, and optimizers leave it unchanged.
+
+Buffers (`Module.register_buffer`: a batch norm's running statistics) are
+state that is not learnt: saved by `state_dict()` and loaded back, never
+returned by `parameters()`. The containers `ModuleList` and `ModuleDict` hold
+modules under their own names, as PyTorch's do (``"layers.0.weight"``,
+``"blocks.head.weight"``).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
-from typing import Any, overload
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, NamedTuple, overload
 
 import numpy as np
 
@@ -70,13 +76,110 @@ class Module:
         object.__delattr__(self, name)
         if _RECORD in self.__dict__:
             self.__dict__[_RECORD] = _forget(self.__dict__[_RECORD], name)
+        if name in self.__dict__.get(_BUFFERS, {}):
+            self.__dict__[_BUFFERS] = {k: v for k, v in self.__dict__[_BUFFERS].items() if k != name}
+
+    def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
+        """Keep `tensor` as the attribute `name`, a buffer: state that is not
+        learnt (running statistics), saved by `state_dict()` and loaded by
+        `load_state_dict` (unless ``persistent=False``), never among
+        `parameters()`, and cast by `float()` / `double()`, as PyTorch's
+        ``register_buffer``. Assigning the attribute again keeps it a buffer;
+        a buffer set to None is not saved."""
+        if not isinstance(name, str) or not name or "." in name:
+            raise KeyError(f"a buffer name must be a non-empty string without '.', got {name!r}")
+        if tensor is not None and not isinstance(tensor, Tensor):
+            given = type(tensor).__name__
+            raise TypeError(f"register_buffer({name!r}, ...) takes a Tensor or None, got {given}")
+        if name in self.__dict__ and name not in self.__dict__.get(_BUFFERS, {}):
+            raise KeyError(f"attribute {name!r} already exists and is not a buffer")
+        self.__dict__[_BUFFERS] = {**self.__dict__.get(_BUFFERS, {}), name: bool(persistent)}
+        object.__setattr__(self, name, tensor)
+
+    def named_buffers(self) -> Iterator[tuple[str, Tensor]]:
+        """``(name, tensor)`` for every buffer of this module and its
+        sub-modules (persistent or not), each tensor once."""
+        seen: set[int] = set()
+        for name, tensor, kind in _walk(self, ""):
+            if kind != _PARAMETER and id(tensor) not in seen:
+                seen.add(id(tensor))
+                yield name, tensor
+
+    def buffers(self) -> list[Tensor]:
+        """Every buffer (see `register_buffer`), each once, in a stable order."""
+        return [tensor for _, tensor in self.named_buffers()]
+
+    def named_children(self) -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for each direct sub-module, each module once."""
+        seen: set[int] = set()
+        for name, child in _children(self):
+            if id(child) not in seen:
+                seen.add(id(child))
+                yield name, child
+
+    def children(self) -> Iterator[Module]:
+        """The direct sub-modules, each once, in attribute order."""
+        for _, child in self.named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """``(name, module)`` for this module (named `prefix`, "" by default) and
+        every module inside it, depth first, each module once (as PyTorch)."""
+        seen: set[int] = set()
+        stack: list[tuple[str, Module]] = [(prefix, self)]
+        while stack:
+            name, module = stack.pop()
+            if id(module) in seen:
+                continue
+            seen.add(id(module))
+            yield name, module
+            inner = [(f"{name}.{sub}" if name else sub, child) for sub, child in _children(module)]
+            stack.extend(reversed(inner))
+
+    def modules(self) -> Iterator[Module]:
+        """This module and every module inside it, each once (see `named_modules`)."""
+        for _, module in self.named_modules():
+            yield module
+
+    def apply(self, fn: Callable[[Module], Any]) -> Module:
+        """Call ``fn(module)`` on every sub-module (depth first, children before
+        their parent) and then on this one, as PyTorch; returns this module
+        (``model.apply(init_weights)``)."""
+        for child in self.children():
+            child.apply(fn)
+        fn(self)
+        return self
+
+    def float(self) -> Module:
+        """Cast every floating-point parameter and buffer (and gradient) to
+        float32, in place: the Tensor objects stay the same (an optimizer built
+        on them goes on updating them), only their data changes; returns the
+        module. An optimizer's own state (Adam's moments) keeps its dtype, so,
+        as in PyTorch, cast the model before building the optimizer."""
+        return self._cast(np.float32)
+
+    def double(self) -> Module:
+        """Cast every floating-point parameter and buffer to float64, in place
+        (see `float`); returns the module."""
+        return self._cast(np.float64)
+
+    def _cast(self, dtype: Any) -> Module:
+        seen: set[int] = set()
+        for _, t, _ in _walk(self, ""):
+            if id(t) in seen or t.dtype.kind != "f":
+                continue
+            seen.add(id(t))
+            t.data = t.data.astype(dtype)
+            if t.grad is not None:
+                t.grad = t.grad.astype(dtype)
+        return self
 
     def named_parameters(self) -> Iterator[tuple[str, Tensor]]:
         """``(name, tensor)`` for every parameter, in a stable order; a tensor
         shared by several places appears once, under its first name."""
         seen: set[int] = set()
-        for name, tensor in _walk(self, ""):
-            if id(tensor) not in seen:
+        for name, tensor, kind in _walk(self, ""):
+            if kind == _PARAMETER and id(tensor) not in seen:
                 seen.add(id(tensor))
                 yield name, tensor
 
@@ -104,13 +207,30 @@ class Module:
             p.grad = None
 
     def state_dict(self) -> dict[str, np.ndarray]:
-        """A copy of every parameter's values, by name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """A copy of every parameter's and persistent buffer's values, by name,
+        in attribute order (a tensor in several places once, under its first name)."""
+        return {name: t.data.copy() for name, t in self._state_tensors().items()}
 
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Copy values into the parameters, in place. The names must match
-        `state_dict()` exactly and each array must have its parameter's shape;
-        otherwise nothing is changed and the error names every mismatch."""
+    def _state_tensors(self) -> dict[str, Tensor]:
+        """The tensors `state_dict()` saves, by name."""
+        seen: set[int] = set()
+        tensors = {}
+        for name, tensor, kind in _walk(self, ""):
+            if kind != _TRANSIENT and id(tensor) not in seen:
+                seen.add(id(tensor))
+                tensors[name] = tensor
+        return tensors
+
+    def load_state_dict(self, state: Mapping[str, Any], strict: bool = True) -> IncompatibleKeys:
+        """Copy values into the parameters and buffers, in place.
+
+        With ``strict=True`` (the default) the names must match `state_dict()`
+        exactly; with ``strict=False`` missing and unexpected names are allowed
+        and the rest is loaded. Either way each array must have its tensor's
+        shape and hold numbers: otherwise nothing is changed and the error
+        names every mismatch. Returns ``(missing_keys, unexpected_keys)``, as
+        PyTorch's ``_IncompatibleKeys`` (both empty after a strict load);
+        strict mode raises ValueError (PyTorch: RuntimeError) naming both."""
         if not isinstance(state, Mapping):
             hint = (
                 ": to read a file, use model.load_state_dict(nn.load_state(path))"
@@ -121,13 +241,13 @@ class Module:
                 f"load_state_dict needs a dict of arrays by name, such as model.state_dict() "
                 f"or nn.load_state(path); got {type(state).__name__} {state!r:.40}{hint}"
             )
-        params = dict(self.named_parameters())
+        params = self._state_tensors()
         problems = []
         missing = [name for name in params if name not in state]
         extra = [name for name in state if name not in params]
-        if missing:
+        if strict and missing:
             problems.append(f"missing keys {missing}")
-        if extra:
+        if strict and extra:
             problems.append(f"unexpected keys {extra}")
         arrays = {}
         for name, p in params.items():
@@ -146,8 +266,9 @@ class Module:
             arrays[name] = arr
         if problems:
             raise ValueError(f"load_state_dict into {type(self).__name__}: " + "; ".join(problems))
-        for name, p in params.items():
-            p.data[...] = arrays[name]
+        for name, arr in arrays.items():
+            params[name].data[...] = arr
+        return IncompatibleKeys(missing, extra)
 
     def save(self, path: str | os.PathLike) -> None:
         """Write `state_dict()` to `path` as a NumPy ``.npz`` file (no pickle);
@@ -169,6 +290,21 @@ class Module:
 # The key, in a module's __dict__, of the set of attribute paths ("weight",
 # "weights.0") that were given a leaf Tensor requiring grad: see __setattr__.
 _RECORD = "_parameter_paths"
+# The key, in a module's __dict__, of its buffers: {attribute name: persistent}.
+_BUFFERS = "_buffer_names"
+# What `_walk` says a tensor is: a parameter, a buffer state_dict() saves, one it does not.
+_PARAMETER, _BUFFER, _TRANSIENT = "parameter", "buffer", "transient"
+
+
+class IncompatibleKeys(NamedTuple):
+    """What `Module.load_state_dict` did not match: names the model has that
+    the state lacks, and names in the state the model does not have (as
+    PyTorch's ``_IncompatibleKeys``)."""
+
+    missing_keys: list[str]
+    unexpected_keys: list[str]
+
+
 # The key, in a module's __dict__, of its name in the module that holds it
 # ("layers.0"): the graph views name its calls so.
 NAME = "_name"
@@ -178,6 +314,9 @@ def _modules_in(value: Any, path: str) -> Iterator[tuple[str, Module]]:
     """The modules in an attribute's value, itself or in a list or tuple, with their paths."""
     if isinstance(value, Module):
         yield path, value
+        if isinstance(value, _Container):
+            for key, item in value._modules.items():
+                yield from _modules_in(item, f"{path}.{key}")
     elif isinstance(value, (list, tuple)):
         for i, item in enumerate(value):
             yield from _modules_in(item, f"{path}.{i}")
@@ -224,7 +363,7 @@ def _check_rebind(module: Module, name: str, value: Any) -> None:
 
 def _children(module: Module) -> Iterator[tuple[str, Module]]:
     """Direct sub-modules with their names, in attribute order."""
-    for name, value in vars(module).items():
+    for name, value in _items(module):
         if isinstance(value, Module):
             yield name, value
         elif isinstance(value, (list, tuple)):
@@ -233,19 +372,35 @@ def _children(module: Module) -> Iterator[tuple[str, Module]]:
                     yield f"{name}.{i}", item
 
 
-def _walk(module: Module, prefix: str) -> Iterator[tuple[str, Tensor]]:
-    """Every parameter tensor reachable from `module`'s attributes, with dotted names."""
+def _items(module: Module) -> Iterator[tuple[str, Any]]:
+    """A module's attributes by name, or for a container its modules by key."""
+    if isinstance(module, _Container):
+        return iter(module._modules.items())
+    return iter(vars(module).items())
+
+
+def _walk(module: Module, prefix: str) -> Iterator[tuple[str, Tensor, str]]:
+    """Every parameter and buffer tensor reachable from `module`'s attributes,
+    with dotted names and what it is (`_PARAMETER`, `_BUFFER`, `_TRANSIENT`)."""
     recorded = vars(module).get(_RECORD, frozenset())
-    for name, value in vars(module).items():
-        yield from _walk_value(value, name, prefix, recorded)
+    buffers = vars(module).get(_BUFFERS, {})
+    for name, value in _items(module):
+        if name in buffers:
+            if isinstance(value, Tensor):
+                yield prefix + name, value, _BUFFER if buffers[name] else _TRANSIENT
+        else:
+            yield from _walk_value(value, name, prefix, recorded)
 
 
-def _walk_value(value: Any, path: str, prefix: str, recorded: frozenset[str]) -> Iterator[tuple[str, Tensor]]:
+def _walk_value(
+    value: Any, path: str, prefix: str, recorded: frozenset[str]
+) -> Iterator[tuple[str, Tensor, str]]:
     """The parameters in one attribute `value` at `path` of a module: Tensors
-    that require grad, and frozen ones (leaves at a recorded path)."""
+    that require grad, and frozen ones (leaves at a recorded path); and the
+    sub-modules' parameters and buffers."""
     if isinstance(value, Tensor):
         if value.requires_grad or (path in recorded and not value.parents):
-            yield prefix + path, value
+            yield prefix + path, value, _PARAMETER
     elif isinstance(value, Module):
         yield from _walk(value, f"{prefix}{path}.")
     elif isinstance(value, (list, tuple)):
@@ -281,6 +436,146 @@ class Sequential(Module):
 
     def __iter__(self) -> Iterator[Module]:
         return iter(self.layers)
+
+
+class _Container(Module):
+    """A module that holds modules by key (`ModuleList`, `ModuleDict`): its
+    parameters, buffers and sub-modules are named by those keys alone, as
+    PyTorch's containers (``model.layers = ModuleList(...)`` gives
+    ``"layers.0.weight"``)."""
+
+    _modules: dict[str, Module]
+
+    def _put(self, key: str, module: Any) -> None:
+        if not isinstance(module, Module):
+            raise TypeError(f"{type(self).__name__} holds nn.Module objects, got {type(module).__name__}")
+        place = self.__dict__.get(NAME)
+        if place is not None:
+            module.__dict__.setdefault(NAME, f"{place}.{key}")
+        self._modules[key] = module
+
+    def forward(self, *args: Any, **kwargs: Any) -> Any:
+        raise NotImplementedError(
+            f"{type(self).__name__} has no forward: call the modules it holds (as in PyTorch)"
+        )
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+
+class ModuleList(_Container):
+    """A list of modules whose parameters the holding module finds, named by
+    position (``"layers.0.weight"``), as ``torch.nn.ModuleList``: indexing
+    (a slice gives a ModuleList of the same modules), ``len``, iteration,
+    ``append``, ``extend``, ``insert``, item assignment and deletion."""
+
+    def __init__(self, modules: Iterable[Module] | None = None) -> None:
+        self._modules = {}
+        if modules is not None:
+            self.extend(modules)
+
+    def _index(self, i: int) -> str:
+        n = len(self._modules)
+        if isinstance(i, bool) or not isinstance(i, (int, np.integer)):
+            raise TypeError(f"ModuleList indices must be integers or slices, not {type(i).__name__}")
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of range for a ModuleList of {n} modules")
+        return str(int(i) % n)
+
+    @overload
+    def __getitem__(self, i: int) -> Module: ...
+    @overload
+    def __getitem__(self, i: slice) -> ModuleList: ...
+    def __getitem__(self, i: int | slice) -> Module | ModuleList:
+        if isinstance(i, slice):
+            return ModuleList(list(self._modules.values())[i])
+        return self._modules[self._index(i)]
+
+    def __setitem__(self, i: int, module: Module) -> None:
+        self._put(self._index(i), module)
+
+    def __delitem__(self, i: int | slice) -> None:
+        kept = list(self._modules.values())
+        del kept[i if isinstance(i, slice) else int(self._index(i))]
+        self._modules = {}
+        self.extend(kept)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(list(self._modules.values()))
+
+    def append(self, module: Module) -> ModuleList:
+        """Add `module` at the end; returns the list (as PyTorch)."""
+        self._put(str(len(self._modules)), module)
+        return self
+
+    def extend(self, modules: Iterable[Module]) -> ModuleList:
+        """Add each of `modules` at the end; returns the list."""
+        if isinstance(modules, Module) and not isinstance(modules, ModuleList):
+            raise TypeError("ModuleList.extend takes an iterable of modules; to add one, use append")
+        for module in list(modules):
+            self.append(module)
+        return self
+
+    def insert(self, index: int, module: Module) -> None:
+        """Insert `module` before position `index` (as ``list.insert``)."""
+        items = list(self._modules.values())
+        items.insert(index, module)
+        self._modules = {}
+        self.extend(items)
+
+
+class ModuleDict(_Container):
+    """Modules by string key, in insertion order, whose parameters the holding
+    module finds, named by key (``"blocks.head.weight"``), as
+    ``torch.nn.ModuleDict``: ``d[key]``, assignment, ``del``, ``in``, ``len``,
+    iteration over the keys, ``keys()``, ``items()``, ``values()``,
+    ``update``, ``pop`` and ``clear``."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None) -> None:
+        self._modules = {}
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        if not isinstance(key, str) or not key or "." in key:
+            raise KeyError(f"ModuleDict keys must be non-empty strings without '.', got {key!r}")
+        self._put(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        del self._modules[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(list(self._modules))
+
+    def keys(self) -> list[str]:
+        return list(self._modules.keys())
+
+    def items(self) -> list[tuple[str, Module]]:
+        return list(self._modules.items())
+
+    def values(self) -> list[Module]:
+        return list(self._modules.values())
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping or ``(key, module)`` pairs."""
+        pairs = modules.items() if isinstance(modules, Mapping) else modules
+        for pair in pairs:
+            key, module = pair
+            self[key] = module
+
+    def pop(self, key: str) -> Module:
+        """Remove the module at `key` and return it."""
+        return self._modules.pop(key)
+
+    def clear(self) -> None:
+        """Remove every module."""
+        self._modules.clear()
 
 
 # -- activations ------------------------------------------------------------

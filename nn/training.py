@@ -20,6 +20,7 @@ from .module import Module
 from .optim import Optimizer
 
 LossFn = Callable[[Tensor, Any], Tensor]
+Callback = Callable[[int, dict[str, list[float]]], "bool | None"]
 
 
 def _binary_accuracy(threshold: float) -> Callable[[np.ndarray, np.ndarray], float]:
@@ -120,7 +121,8 @@ def fit(
     shuffle: bool = True,
     progress: bool = True,
     rng: Any = None,
-    callback: Callable[[int, dict[str, list[float]]], bool | None] | None = None,
+    callback: Callback | list[Callback] | tuple[Callback, ...] | None = None,
+    validation_data: tuple[Any, Any] | None = None,
 ) -> dict[str, list[float]]:
     """Train `model` on inputs `X` and targets `y` for `epochs` passes.
 
@@ -129,30 +131,48 @@ def fit(
     one row at a time with ``batch_size=1``: per-sample SGD), computes
     ``loss(model(Xb), yb)``, backpropagates and calls ``optimizer.step()``.
     With `shuffle`, each epoch visits the rows in a new order drawn from `rng`
-    (a Generator or an int seed). With `progress`, a bar with the running
-    loss is shown when stderr is a terminal (tqdm's when it is installed).
-    The steps are those of `train_steps`, stopped after `epochs` epochs.
+    (a Generator or an int seed). With `progress`, a bar with the latest
+    metrics is shown when stderr is a terminal, and in a Jupyter notebook
+    (tqdm's bar when tqdm is installed; else a line rewritten in place on a
+    terminal, one printed line per epoch in a notebook); ``progress=False``
+    is silent. The steps are those of `train_steps`, stopped after `epochs`
+    epochs.
+
+    With ``validation_data=(X_val, y_val)``, after each epoch the loss on
+    those rows (and the accuracy, for a classification loss) is computed as
+    `evaluate` computes outputs: without recording a graph and, for a
+    Module, in evaluation mode (its mode restored after); it never trains
+    on them.
 
     After each epoch, ``callback(epoch, history)`` is called (epochs count
-    from 1) when given: it may record or print more, and training stops
-    early when it returns True.
+    from 1) when given; `callback` may also be a list of such functions,
+    each called in order. They may record or print more, and training stops
+    early when any returns True.
 
     Returns the history: ``"loss"``, the mean training loss of each epoch
     (each step's loss weighted by its batch size), and ``"accuracy"`` too
-    when `loss` is a classification loss (binary or softmax cross-entropy).
+    when `loss` is a classification loss (binary or softmax cross-entropy);
+    with `validation_data`, ``"val_loss"`` (and ``"val_accuracy"``) too.
     """
     X, y = _checked("fit", model, X, y, loss, optimizer)
     epochs = _count("epochs", epochs, "a positive int")
     n = len(X)
     batch = n if batch_size is None else _count("batch_size", batch_size, _BATCH)
     accuracy = ACCURACY.get(getattr(type(loss), "fn", loss))
+    callbacks = _callbacks(callback)
+    validation = None if validation_data is None else _validation(validation_data)
     rng = np.random.default_rng(rng)
     history: dict[str, list[float]] = {"loss": []}
     if accuracy:
         history["accuracy"] = []
+    if validation is not None:
+        history["val_loss"] = []
+        if accuracy:
+            history["val_accuracy"] = []
     if isinstance(model, Module):
         model.train()
-    bar = _ProgressBar(epochs) if progress and _is_terminal() else None
+    notebook = progress and _in_notebook()
+    bar = _ProgressBar(epochs, notebook) if progress and (notebook or _is_terminal()) else None
     total = correct = 0.0
     try:
         for step in _steps(model, X, y, loss, optimizer, batch, shuffle, rng):
@@ -166,14 +186,70 @@ def fit(
             if accuracy:
                 history["accuracy"].append(correct / n)
             total = correct = 0.0
+            if validation is not None:
+                _validate(model, loss, accuracy, *validation, history)
             if bar:
                 bar.update({key: values[-1] for key, values in history.items()})
-            if (callback is not None and callback(step.epoch, history)) or step.epoch == epochs:
+            stop = [bool(cb(step.epoch, history)) for cb in callbacks]  # every one is called
+            if any(stop) or step.epoch == epochs:
                 break
     finally:
         if bar:
             bar.close()
     return history
+
+
+def _callbacks(callback: Any) -> list[Callback]:
+    """`callback` as a list of callables (none, one, or a list or tuple of them)."""
+    callbacks = (
+        [] if callback is None else list(callback) if isinstance(callback, (list, tuple)) else [callback]
+    )
+    for i, cb in enumerate(callbacks):
+        if not callable(cb):
+            where = f"callback[{i}]" if isinstance(callback, (list, tuple)) else "callback"
+            raise TypeError(
+                f"fit: {where} must be callable as callback(epoch, history), "
+                f"got {type(cb).__name__} {cb!r:.40}"
+            )
+    return callbacks
+
+
+def _validation(data: Any) -> tuple[np.ndarray, np.ndarray]:
+    """``validation_data`` as checked arrays (X_val, y_val)."""
+    if not isinstance(data, (tuple, list)) or len(data) != 2:
+        raise TypeError(f"fit: validation_data must be a pair (X_val, y_val), got {type(data).__name__}")
+    X_val, y_val = _rows(data[0], "X_val", "fit"), _rows(data[1], "y_val", "fit")
+    if len(X_val) != len(y_val) or len(X_val) == 0:
+        raise ValueError(
+            f"fit: validation_data has {len(X_val)} rows in X_val and {len(y_val)} in y_val; "
+            "they must match and not be empty"
+        )
+    return X_val, y_val
+
+
+def _validate(
+    model: Callable[[Tensor], Tensor],
+    loss: LossFn,
+    accuracy: Callable[[np.ndarray, np.ndarray], float] | None,
+    X_val: np.ndarray,
+    y_val: np.ndarray,
+    history: dict[str, list[float]],
+) -> None:
+    """Append the loss (and accuracy) on the validation rows to `history`,
+    computed without a graph and in evaluation mode, as `evaluate`."""
+    module = model if isinstance(model, Module) else None
+    was_training = module is not None and module.training
+    if module is not None:
+        module.eval()
+    try:
+        with no_grad():
+            pred = model(Tensor(X_val))
+            history["val_loss"].append(loss(pred, y_val).item())
+    finally:
+        if module is not None:
+            module.train(was_training)
+    if accuracy:
+        history["val_accuracy"].append(accuracy(pred.data, y_val))
 
 
 def evaluate(model: Callable[[Tensor], Tensor], X: Any) -> np.ndarray:
@@ -262,12 +338,23 @@ def _is_terminal() -> bool:
     return hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
 
 
+def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (IPython's ZMQ shell), not in a terminal IPython."""
+    if "ipykernel" not in sys.modules:
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = getattr(ipython, "get_ipython", lambda: None)()
+    return type(shell).__name__ == "ZMQInteractiveShell"
+
+
 class _ProgressBar:
     """An epoch counter with the latest metrics: tqdm's bar when tqdm is
-    installed, else one line rewritten in place on stderr."""
+    installed (``tqdm.auto``: its widget in a notebook), else one line
+    rewritten in place on stderr (a terminal) or one printed line per epoch
+    (a notebook, where a carriage return does not rewrite)."""
 
-    def __init__(self, epochs: int) -> None:
-        self.epochs, self.done = epochs, 0
+    def __init__(self, epochs: int, notebook: bool = False) -> None:
+        self.epochs, self.done, self.notebook = epochs, 0, notebook
         try:
             from tqdm.auto import tqdm
         except ImportError:
@@ -281,6 +368,8 @@ class _ProgressBar:
         if self.tqdm is not None:
             self.tqdm.set_postfix_str(text, refresh=False)
             self.tqdm.update(1)
+        elif self.notebook:
+            print(f"epoch {self.done}/{self.epochs} {text}", flush=True)
         else:
             filled = 30 * self.done // self.epochs
             bar = "#" * filled + "." * (30 - filled)
@@ -290,5 +379,5 @@ class _ProgressBar:
     def close(self) -> None:
         if self.tqdm is not None:
             self.tqdm.close()
-        else:
+        elif not self.notebook:
             sys.stderr.write("\n")

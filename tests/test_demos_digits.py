@@ -55,3 +55,17 @@ def test_digits_demo_refuses_no_epochs_or_a_learning_rate_that_is_not_positive(a
     with pytest.raises(SystemExit):
         digits.main(argv)
     assert "--epochs must be at least 1 and --lr positive" in capsys.readouterr().err
+
+
+@pytest.mark.skipif(sklearn is None, reason="scikit-learn is not installed: the digits need it")
+def test_digits_demo_cnn_with_a_cosine_schedule_reports_validation_accuracy_per_epoch(tmp_path):
+    stdout, _ = run(digits.main, ["--model", "cnn", "--schedule", "cosine", "--epochs", "4"], tmp_path)
+    assert "annealed to 0 (cosine)" in stdout
+    table = stdout.split("test loss   test acc\n")[1].split("\n\n")[0].splitlines()
+    rows = [[float(x) for x in line.split()] for line in table]
+    assert [int(row[0]) for row in rows] == [1, 2, 3, 4]
+    rates = [row[1] for row in rows]
+    assert rates[0] == 0.003 and rates == sorted(rates, reverse=True) and rates[-1] < 0.001
+    assert all(0.8 < row[5] <= 1.0 for row in rows)  # the validation (test-image) accuracy per epoch
+    final = float(re.search(r"Test accuracy: ([\d.]+)%", stdout).group(1))
+    assert final == pytest.approx(100 * rows[-1][5], abs=0.01)

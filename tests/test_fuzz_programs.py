@@ -65,7 +65,9 @@ UNARY = {
     "hardtanh": lambda x: (x + KINK).hardtanh(),
     "astype": lambda x: x.astype(np.float32).astype(np.float64) * 0 + x.astype(np.float64),
     "var": lambda x: x.var(dim=-1, keepdim=True) if x.ndim and x.shape[-1] > 1 else x,
-    "std": lambda x: (x + spread(x)).std(axis=-1, keepdims=True, correction=0) if x.ndim else x,
+    "std": lambda x: (
+        (x + spread(x)).std(axis=-1, keepdims=True, correction=0) if x.ndim and x.shape[-1] else x
+    ),
     "prod": lambda x: x.prod(axis=-1, keepdims=True) if x.ndim else x.prod(),
     "logsumexp": lambda x: x.logsumexp(axis=-1, keepdims=True) if x.ndim and x.shape[-1] else x,
     "cumsum": lambda x: x.cumsum(axis=-1) if x.ndim else x,
@@ -75,7 +77,9 @@ UNARY = {
     "expand": lambda x: x.sum(axis=-1, keepdims=True).expand(*x.shape) if x.ndim else x,
     "repeat": lambda x: x[..., :1].repeat(*[1] * (x.ndim - 1), x.shape[-1]) if x.ndim and x.shape[-1] else x,
     "pad": lambda x: x.pad(1, value=0.5)[(slice(1, -1),) * x.ndim] if x.ndim else x,
-    "cat": lambda x: sum(Tensor.cat([x, 2 * x], axis=-1).split(x.shape[-1] or 1, axis=-1)) if x.ndim else x,
+    "cat": lambda x: (
+        sum(Tensor.cat([x, 2 * x], axis=-1).split(x.shape[-1], axis=-1)) if x.ndim and x.shape[-1] else x
+    ),
     "stack": lambda x: Tensor.stack([x, x * 0.5], dim=-1).sum(axis=-1),
     "gather": lambda x: x.gather(-1, reversed_index(x.shape)) if x.ndim else x,
     "masked_fill": lambda x: x.masked_fill(x > KINK, 0.5),

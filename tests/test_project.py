@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import shutil
 import subprocess
@@ -49,6 +50,8 @@ def test_readme_python_block_prints_what_its_comments_say(block):
     """Each ``print(...)  # text`` line must print `text` ("..." stands for any digits)."""
     expected = [line.split("  # ", 1)[1] for line in block.splitlines() if line.startswith("print(")]
     assert expected, "every README example shows what it prints"
+    if re.search(r"^\s*import torch|torch\.", block, re.M) and importlib.util.find_spec("torch") is None:
+        pytest.skip("this README example moves a model to PyTorch, which is not installed here")
     result = subprocess.run(
         [sys.executable, "-c", block], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
     )
