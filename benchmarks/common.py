@@ -37,7 +37,7 @@ def available(module: str, notes: list[str]) -> ModuleType | None:
     saying which implementation is skipped and how to install it."""
     found = optional(module)
     if found is None:
-        name, package = (TORCH, "torch") if module == "torch" else (MICROGRAD, "micrograd")
+        name, package = (TORCH, "torch") if module == "torch" else (MICROGRAD, "-e '.[bench]'")
         notes.append(f"{name} skipped: not installed (pip install {package})")
     return found
 

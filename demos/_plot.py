@@ -38,17 +38,24 @@ def save(fig: Any, name: str) -> Path:
 
 
 def loss_curves(
-    curves: dict[str, list[float]], name: str, title: str, ylabel: str = "loss", logx: bool = False
+    curves: dict[str, list[float]],
+    name: str,
+    title: str,
+    ylabel: str = "loss",
+    logx: bool = False,
+    first_epoch: int = 1,
 ) -> Path | None:
-    """One line per entry of `curves` (label -> loss per epoch), log-scaled when
-    the losses span more than two decades; `logx` puts the epochs on a log
-    scale too (for runs of very different lengths)."""
+    """One line per entry of `curves` (label -> loss per epoch, the first at
+    epoch `first_epoch`: 0 for a curve that starts with the untrained loss),
+    log-scaled when the losses span more than two decades; `logx` puts the
+    epochs on a log scale too (for runs of very different lengths). The key
+    goes below the plot, where it covers no curve."""
     plt = pyplot(name)
     if plt is None:
         return None
     fig, ax = plt.subplots(figsize=(6.4, 4))
     for label, losses in curves.items():
-        ax.plot(np.arange(1, len(losses) + 1), losses, label=label, linewidth=1.8)
+        ax.plot(np.arange(first_epoch, first_epoch + len(losses)), losses, label=label, linewidth=1.8)
     values = np.concatenate([np.asarray(v, dtype=float) for v in curves.values()])
     if values.min() > 0 and values.max() / values.min() > 100:
         ax.set_yscale("log")
@@ -57,7 +64,7 @@ def loss_curves(
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
     ax.grid(alpha=0.3)
     if len(curves) > 1:
-        ax.legend()
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), frameon=False)
     path = save(fig, name)
     plt.close(fig)
     return path
@@ -73,13 +80,16 @@ def decision_boundaries(
     marks: dict[str, tuple[float, float]] | None = None,
     axis_labels: tuple[str, str] = ("x1", "x2"),
     point_labels: list[str] | None = None,
+    class_names: tuple[str, str] = ("target 0", "target 1"),
 ) -> Path | None:
     """Side-by-side panels, one per model: its output probability over the
     plane (a filled contour, the 0.5 line drawn) with the data points on top.
     Each entry of `panels` maps a title to a function from an (n, 2) array of
     points to n probabilities; `point_labels` names the data points; `marks`
     adds named points (label -> (x1, x2)) drawn as stars, such as new people
-    to classify."""
+    to classify. The dots are outlined in white, with a black rim around
+    that, so a dot stays visible on a region of its own colour; a key below
+    the panels names their colours (`class_names`)."""
     plt = pyplot(name)
     if plt is None:
         return None
@@ -97,7 +107,8 @@ def decision_boundaries(
         ax.contour(xs, ys, probs, levels=[0.5], colors="k", linewidths=1.5)
         labels = np.asarray(y).reshape(-1)
         size = 120 if len(X) <= 20 else 14
-        ax.scatter(*X.T, c=labels, cmap="RdBu_r", vmin=0, vmax=1, edgecolors="k", s=size)
+        ax.scatter(*X.T, c="k", s=size * 1.9 if size > 20 else size * 2.6, linewidths=0)  # the black rim
+        ax.scatter(*X.T, c=labels, cmap="RdBu_r", vmin=0, vmax=1, edgecolors="white", s=size, linewidths=1)
         for label, (px, py) in zip(point_labels or [], X):
             ax.annotate(label, (px, py), textcoords="offset points", xytext=(8, 6), fontsize=10)
         for label, (px, py) in (marks or {}).items():
@@ -105,6 +116,12 @@ def decision_boundaries(
             ax.annotate(label, (px, py), textcoords="offset points", xytext=(8, 6), fontsize=10)
         ax.set(title=panel_title, xlabel=axis_labels[0])
     axes[0, 0].set_ylabel(axis_labels[1])
+    dots = [
+        plt.Line2D([], [], ls="", marker="o", markersize=9, markerfacecolor=plt.get_cmap("RdBu_r")(float(v)),
+                   markeredgecolor="white", label=f"dots: {class_name}")
+        for v, class_name in enumerate(class_names)
+    ]  # fmt: skip
+    fig.legend(handles=dots, loc="outside lower center", ncols=len(dots), frameon=False)
     fig.colorbar(filled, ax=axes[0].tolist(), label="model output (probability of class 1)")
     fig.suptitle(title)
     path = save(fig, name)

@@ -1,5 +1,8 @@
 """Real handwritten digits: an MLP and the tutorials' CNN, trained with nn.fit.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.digits --model mlp`` or ``--model cnn`` (needs the
 ``digits`` extra, scikit-learn, which bundles the images:
 ``pip install -e '.[digits,demos]'``).
@@ -193,7 +196,9 @@ def save_curves(name: str, kind: str, curves: dict[str, list[float]]) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.digits",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument(
         "--model", choices=sorted(SETTINGS), default="cnn", help="which network (default cnn)"

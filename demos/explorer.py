@@ -79,7 +79,9 @@ def micrograd_mlp_loss(seed: int = 0) -> Value:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.explorer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--out", type=Path, default=Path("out"), help="folder for the pages (default out/)")
     parser.add_argument("--seed", type=int, default=0, help="seed for the MLP's initial weights (default 0)")

@@ -17,7 +17,7 @@ and out/NAME.png:
 Colours: blue = parameters, grey = inputs and constants, white = intermediate
 results, orange = the output; the small ellipses are the operations. Without
 Graphviz's `dot` program the demo writes out/NAME.dot (the DOT text) instead
-and says how to install Graphviz.
+and says how to install Graphviz; a later run with Graphviz removes it.
 """
 
 from __future__ import annotations
@@ -67,7 +67,9 @@ def mlp_graph(seed: int = 0) -> Graph:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.graph",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.parse_args(argv)
     graphs = {"graph_neuron": neuron_graph(), "graph_gender": gender_graph(), "graph_mlp": mlp_graph()}
@@ -78,6 +80,10 @@ def main(argv: list[str] | None = None) -> None:
                 path = _plot.OUT / f"{name}.{fmt}"
                 path.write_bytes(graph.pipe(format=fmt))
                 print(f"saved {path}")
+            stale = _plot.OUT / f"{name}.dot"  # from an earlier run without Graphviz
+            if stale.exists():
+                stale.unlink()
+                print(f"removed {stale} (left by a run without Graphviz)")
     except GraphvizNotFoundError as exc:
         for name, graph in graphs.items():
             path = _plot.OUT / f"{name}.dot"

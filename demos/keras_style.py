@@ -1,5 +1,8 @@
 """Keras-style binary classifier: the Keras tutorial's first model, written with nn.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.keras_style``. The Keras original (the tutorials' Keras example):
 
     model = Sequential([Dense(10, activation="relu", input_shape=(2,)),
@@ -27,7 +30,7 @@ held-out accuracy is measured on 1000 new points (seed ``--seed`` + 1000).
       accuracy ranges from 74% to 93% (mean 86%; 89% for seed 0).
 (iii) The same circle, improved: lr 0.01 and batch size 32 (Keras's default
       batch size), nothing else changed. Held-out accuracy 94% to 98% over
-      seeds 0..9 (mean 96%; 95% for seed 0).
+      seeds 0..9 (mean 96%; 96% for seed 0).
 
 It takes about 10 s: nn runs about 3000 mini-batch steps a second on these
 tiny batches, the two faithful runs take 10,000 steps each (3.5 s per run),
@@ -122,13 +125,20 @@ def print_history(results: list[Result], every: int) -> None:
 
 
 def print_summary(results: list[Result]) -> None:
-    """Final accuracy on the training set and on new points, final loss, training time."""
+    """Final accuracy on the training set and on new points, final loss, training time,
+    and why the train accuracy differs a little from the last epoch's."""
     print("\nAfter training:           train accuracy   accuracy on 1000 new points    loss    time")
     for r in results:
         print(
             f"   {r.setup.name:<22} {accuracy(r.model, r.X, r.y):>14.3f}   {r.test_accuracy:>27.3f}"
             f"   {r.history['loss'][-1]:.3f}   {r.seconds:.1f} s"
         )
+    print(
+        "   (The per-epoch accuracy above, like the progress bar's, is the running mean over the\n"
+        "   epoch's batches, each scored just before its update while the weights still change;\n"
+        "   the train accuracy here is measured after training, with the final weights.\n"
+        "   So the two differ a little.)"
+    )
 
 
 def save_pictures(results: list[Result]) -> None:
@@ -160,7 +170,9 @@ def _predictor(model: nn.Module) -> Callable[[np.ndarray], np.ndarray]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.keras_style",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--epochs", type=int, default=100, help="training epochs (default 100, as Keras)")
     parser.add_argument("--seed", type=int, default=0, help="seed for data, init and shuffling (default 0)")

@@ -1,5 +1,8 @@
 """One sigmoid neuron, a 2-2-1 network and the tutorial's hand derivation, by autograd.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.neuron``. Every number is computed twice, once with the
 scalar `Value` engine written out by hand and once with the `nn` layers, and
 the two must agree to the last bit:
@@ -156,7 +159,9 @@ def hand_derivation() -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.neuron",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.parse_args(argv)
     single_neuron()

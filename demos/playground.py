@@ -51,7 +51,9 @@ SETTING_FLAGS = {
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.playground",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     live = parser.add_argument_group("live (the default)")
     live.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (default 0: any free port)")

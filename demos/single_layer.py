@@ -1,5 +1,8 @@
 """A single sigmoid layer with 3 inputs, trained by autograd, checked against the tutorial's NumPy loop.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.single_layer``. The tutorial: inputs [[0,0,1], [0,1,1],
 [1,0,1], [1,1,1]] (the third column is a constant 1, standing in for a bias),
 targets [0, 0, 1, 1]; ``np.random.seed(42)``, w = 2 * random((3, 1)) - 1; then
@@ -78,7 +81,9 @@ def train_tutorial(w0: np.ndarray, steps: int) -> tuple[np.ndarray, np.ndarray]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.single_layer",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--steps", type=int, default=10_000, help="gradient-descent steps (default 10000)")
     parser.add_argument("--seed", type=int, default=42, help="np.random.seed for the weights (default 42)")

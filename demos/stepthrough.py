@@ -1,5 +1,8 @@
 """Step through backpropagation in the terminal, one node at a time.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.stepthrough``. By default it walks the backward pass of
 the gender tutorial's hand derivation: a 2-2-1 sigmoid network with every
 weight 1 and every bias 0, one person (Alice, x = [-2, -1], target 1) and the
@@ -15,7 +18,7 @@ derivative and the share dL/d(node) x local it adds to that input's gradient
 parameters' gradients: dL/dw1 = 0.02147, exactly what L.backward() gives.
 
 Keys (when stdin and stdout are a terminal):
-  n, Enter, space or right arrow   next step
+  n, Enter, space or right arrow   next step (on the closing summary: quit)
   b or left arrow                  previous step
   q                                quit
 
@@ -83,7 +86,8 @@ OPERATOR_NAMES = {
 NEXT, BACK, QUIT = "next", "back", "quit"
 KEYS = {"n": NEXT, " ": NEXT, "\r": NEXT, "\n": NEXT, "b": BACK, "q": QUIT, "\x04": QUIT, "\x1b": QUIT}
 ARROWS = {"C": NEXT, "D": BACK}  # the last letter of ESC [ C (right) and ESC [ D (left)
-KEY_HELP = "n/Enter/space/→ next  b/← back  q quit"
+KEY_HELP = "n/Enter/→ next  b/← back  q quit"  # space also steps on; kept short to fit 80 columns
+SUMMARY_KEY_HELP = "b/← back  n/Enter/q quit"  # the summary is the last screen
 REVERSE, BOLD, DIM, RESET = "\x1b[7m", "\x1b[1m", "\x1b[2m", "\x1b[0m"
 CLEAR = "\x1b[H\x1b[2J\x1b[3J"
 # The tutorial's rounded factors for dL/dw1 (its hand derivation).
@@ -334,8 +338,9 @@ def node_table(walk: Walkthrough, k: int | None, color: bool) -> list[str]:
     current = walk.steps[k] if k is not None else None
     receivers = {id(e.parent) for e in current.edges} if current else set()
     grads = walk.grads_after(k) if k is not None else {}
-    width = max(len(name) for name in walk.names.values())
-    lines = [f"  {'#':>3}  {'node':<{width}}  {'op':<8} {'data':>10}  {'dL/d(node)':>10}"]
+    width = max(len("node"), *(len(name) for name in walk.names.values()))
+    grad_head = f"  {'dL/d(node)':>10}" if k is not None else ""  # the forward pass has no gradients yet
+    lines = [f"  {'#':>3}  {'node':<{width}}  {'op':<8} {'data':>10}{grad_head}"]
     for i, node in enumerate(walk.order, 1):
         key = id(node)
         if key not in grads:
@@ -346,7 +351,9 @@ def node_table(walk: Walkthrough, k: int | None, color: bool) -> list[str]:
             grad = f"{fmt(grads[key]):>10} so far"
         mark = ">" if current is not None and node is current.node else "+" if key in receivers else " "
         op = node.op or leaf_kind(node)
-        row = f"{mark} {i:>3}  {walk.names[key]:<{width}}  {op:<8} {fmt(node.data):>10}  {grad:<17}"
+        row = f"{mark} {i:>3}  {walk.names[key]:<{width}}  {op:<8} {fmt(node.data):>10}"
+        if k is not None:
+            row += f"  {grad:<17}"
         if color and mark == ">":
             row = REVERSE + row + RESET
         elif color and mark == "+":
@@ -393,7 +400,24 @@ def header_lines(walk: Walkthrough) -> list[str]:
 
 def step_lines(walk: Walkthrough, k: int) -> list[str]:
     step = walk.steps[k]
-    return [f"step {k + 1} of {len(walk.steps)}: {step.name}"] + [f"  {line}" for line in step.describe()]
+    lines = [f"step {k + 1} of {len(walk.steps)}: {step.name}"] + [f"  {line}" for line in step.describe()]
+    return lines + [f"  {line}" for line in nan_warning(step.node)]
+
+
+def nan_warning(node: Value) -> list[str]:
+    """A warning for a node whose value is nan though none of its inputs is:
+    where a nan starts, e.g. log(-1). Its gradient still comes out as a number,
+    but it is the derivative of a function with no value there: meaningless."""
+    if not node.parents or not math.isnan(node.data) or any(math.isnan(p.data) for p in node.parents):
+        return []
+    call = f"{node.op}({', '.join(f'{p.data:.4g}' for p in node.parents)})"
+    why = "it has no real value"
+    if node.op == "log":
+        why = "the logarithm is defined only for positive numbers"
+    return [
+        f"{call} is not a number (nan): {why}; the gradients passed back from here are "
+        "numbers, but meaningless"
+    ]
 
 
 def summary_lines(walk: Walkthrough) -> list[str]:
@@ -445,10 +469,10 @@ def screen(walk: Walkthrough, k: int, color: bool, size: os.terminal_size) -> st
     title = f"Backprop step-through: {walk.problem.title}"
     if done:
         below = summary_lines(walk)
-        footer = f"summary after step {n} of {n}    {KEY_HELP}"
+        footer = f"summary after step {n} of {n}    {SUMMARY_KEY_HELP}"
     else:
         below = step_lines(walk, k)[1:]
-        footer = f"step {k + 1} of {n}    {KEY_HELP}    (> this node, + gets a share)"
+        footer = f"step {k + 1} of {n}  {KEY_HELP}  (> this node, + gets a share)"
     below = [piece for line in below for piece in _wrap(line, width)]
     table = node_table(walk, min(k, n - 1) if not done else n - 1, color and not done)
     room = size.lines - len(below) - 4  # title, rule, rule, footer
@@ -498,11 +522,11 @@ class KeyReader:
         if self.saved is not None:
             termios.tcsetattr(self.fd, termios.TCSADRAIN, self.saved)
 
-    def read(self) -> str:
+    def read(self, key_help: str = KEY_HELP) -> str:
         """NEXT, BACK, QUIT or "" for a key that means nothing."""
         if self.saved is None:
             try:
-                answer = input(f"[{KEY_HELP}, then Enter] ").strip().lower()
+                answer = input(f"[{key_help}, then Enter] ").strip().lower()
             except EOFError:
                 return QUIT
             return KEYS.get(answer[:1], "") if answer else NEXT
@@ -525,7 +549,7 @@ def interactive(walk: Walkthrough, color: bool) -> None:
                 # No newline after the footer, so a screen as tall as the terminal does not scroll.
                 out.write(CLEAR + screen(walk, k, color, shutil.get_terminal_size()))
                 out.flush()
-                action = keys.read()
+                action = keys.read(SUMMARY_KEY_HELP if k == last else KEY_HELP)
                 if action == QUIT or (action == NEXT and k == last):
                     break
                 if action == NEXT:
@@ -540,7 +564,9 @@ def interactive(walk: Walkthrough, color: bool) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.stepthrough",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--all", action="store_true", help="print every step at once, no key presses")
     parser.add_argument("--expr", help='an expression to step through, e.g. "(a*b + b**2).sigmoid()"')

@@ -1,5 +1,8 @@
 """XOR: the classic tutorial's 2-2-1 network reproduced to the last digit, then a setup that works.
 
+Which tutorial this follows, the numbers it reproduces and where the tutorial
+goes wrong: docs/tutorials.md.
+
 Run ``python -m demos.xor``. Two networks learn the XOR truth table
 [[0,0],[0,1],[1,0],[1,1]] -> [0,1,1,0]:
 
@@ -20,7 +23,8 @@ Run ``python -m demos.xor``. Two networks learn the XOR truth table
 
 Success rate (every output on the right side of 0.5 after training), measured
 over seeds 0..99 with ``python -m demos.xor --success-rate 100`` (4 to 5
-minutes, nearly all of it the tutorial's 10,000 epochs per seed):
+minutes, nearly all of it the tutorial's 10,000 epochs per seed; a counter on
+the terminal shows the progress):
 
     tutorial setup (np.random.seed(s), rand init, 10,000 epochs):    0/100
     ours (rng=s, 200 epochs):                                       100/100
@@ -44,6 +48,7 @@ import numpy as np
 
 import nn
 from demos import _plot
+from demos._progress import Counter
 from nn.optim import Optimizer
 from tinygrad_lite import Tensor
 
@@ -91,12 +96,13 @@ OURS = Setup("ours", our_model, nn.binary_cross_entropy, OUR_EPOCHS)
 
 @dataclass
 class Run:
-    """A trained network, its mean((output - y)^2) at the start of every epoch and
-    after the last one, and its training time in seconds."""
+    """A trained network, its mean((output - y)^2) and its training loss at the
+    start of every epoch and after the last one, and its training time in seconds."""
 
     model: nn.Module
     mse: list[float]
     seconds: float
+    losses: list[float]
 
     def outputs(self) -> np.ndarray:
         return nn.evaluate(self.model, X).reshape(-1)
@@ -113,24 +119,38 @@ def train(setup: Setup, seed: int) -> Run:
     of the forward pass that starts it, so both setups get one comparable curve."""
     model, optimizer = setup.build(seed)
     mse: list[float] = []
+    losses: list[float] = []
 
     def loss_and_mse(pred: Tensor, target: np.ndarray) -> Tensor:
         mse.append(float(np.mean((pred.data - target) ** 2)))
-        return setup.loss(pred, target)
+        loss = setup.loss(pred, target)
+        losses.append(loss.item())
+        return loss
 
     start = time.perf_counter()
     nn.fit(model, X, Y, loss_and_mse, optimizer, setup.epochs, shuffle=False, progress=False)
     seconds = time.perf_counter() - start
-    mse.append(float(np.mean((nn.evaluate(model, X) - Y) ** 2)))
-    return Run(model, mse, seconds)
+    final = nn.evaluate(model, X)
+    mse.append(float(np.mean((final - Y) ** 2)))
+    losses.append(setup.loss(Tensor(final), Y).item())
+    return Run(model, mse, seconds, losses)
 
 
 def print_metric(run: Run, every: int) -> None:
-    """The metric every `every` epochs, as the tutorial prints it, then after the last epoch."""
+    """The tutorial's metric mean((a2 - y)^2) every `every` epochs, as the tutorial prints it,
+    then after the last epoch."""
     epochs = len(run.mse) - 1
     for epoch in range(0, epochs, every):
         print(f"   epoch {epoch:>6,}   mean((a2 - y)^2) = {run.mse[epoch]!r}")
     print(f"   after {epochs:>6,}   mean((a2 - y)^2) = {run.mse[epochs]!r}   ({run.seconds:.2f} s)")
+
+
+def print_loss(run: Run, every: int, name: str) -> None:
+    """The training loss (`name`) every `every` epochs, then after the last epoch."""
+    epochs = len(run.losses) - 1
+    for epoch in range(0, epochs, every):
+        print(f"   epoch {epoch:>6,}   {name} = {run.losses[epoch]:.6f}")
+    print(f"   after {epochs:>6,}   {name} = {run.losses[epochs]:.6f}   ({run.seconds:.2f} s)")
 
 
 def print_predictions(tutorial: Run, ours: Run) -> None:
@@ -150,8 +170,14 @@ def _percent(run: Run) -> str:
 
 
 def success_rate(setup: Setup, seeds: int) -> int:
-    """How many of seeds 0..seeds-1 train `setup` to 100% accuracy."""
-    return sum(bool(train(setup, seed).correct().all()) for seed in range(seeds))
+    """How many of seeds 0..seeds-1 train `setup` to 100% accuracy (a progress
+    counter on stderr meanwhile, when it is a terminal)."""
+    successes = 0
+    with Counter(f"{setup.name} ({setup.epochs:,} epochs per seed)", seeds) as count:
+        for seed in range(seeds):
+            successes += bool(train(setup, seed).correct().all())
+            count.step()
+    return successes
 
 
 def save_pictures(tutorial: Run, ours: Run, seed: int) -> None:
@@ -183,7 +209,7 @@ def _predictor(run: Run) -> Callable[[np.ndarray], np.ndarray]:
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+        prog="python -m demos.xor", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--seed", type=int, default=0, help="seed for our network's init (default 0)")
     parser.add_argument(
@@ -213,7 +239,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"\n2. Ours (--seed {args.seed}): 2-8-1, tanh hidden units, sigmoid output, Xavier init,")
     print(f"   binary cross-entropy, Adam lr 0.05, full batch, {OUR_EPOCHS} epochs")
     ours = train(OURS, args.seed)
-    print_metric(ours, every=50)
+    print_loss(ours, every=50, name="binary cross-entropy")
 
     print_predictions(tutorial, ours)
     print(

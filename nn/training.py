@@ -5,6 +5,7 @@ progress bar on a terminal and a history of the loss per epoch."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
 from collections.abc import Callable, Iterator
@@ -237,17 +238,9 @@ def _validate(
 ) -> None:
     """Append the loss (and accuracy) on the validation rows to `history`,
     computed without a graph and in evaluation mode, as `evaluate`."""
-    module = model if isinstance(model, Module) else None
-    was_training = module is not None and module.training
-    if module is not None:
-        module.eval()
-    try:
-        with no_grad():
-            pred = model(Tensor(X_val))
-            history["val_loss"].append(loss(pred, y_val).item())
-    finally:
-        if module is not None:
-            module.train(was_training)
+    with _evaluating(model):
+        pred = model(Tensor(X_val))
+        history["val_loss"].append(loss(pred, y_val).item())
     if accuracy:
         history["val_accuracy"].append(accuracy(pred.data, y_val))
 
@@ -257,13 +250,20 @@ def evaluate(model: Callable[[Tensor], Tensor], X: Any) -> np.ndarray:
     and, for a Module, in evaluation mode (`Dropout` off); its mode is
     restored after."""
     X = _rows(X, "X", "evaluate")
+    with _evaluating(model):
+        return model(Tensor(X)).numpy()
+
+
+@contextlib.contextmanager
+def _evaluating(model: Any) -> Iterator[None]:
+    """No graph recorded and, for a Module, evaluation mode inside; its mode restored after."""
     module = model if isinstance(model, Module) else None
     was_training = module is not None and module.training
     if module is not None:
         module.eval()
     try:
         with no_grad():
-            return model(Tensor(X)).numpy()
+            yield
     finally:
         if module is not None:
             module.train(was_training)

@@ -16,7 +16,11 @@ except ImportError:  # pragma: no cover - depends on the machine
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 NO_PLAYWRIGHT = "playwright is not installed (pip install playwright)"
-NO_CHROMIUM = "no Chromium on PATH (chromium or chromium-browser)"
+NO_CHROMIUM = (
+    "no Chromium on PATH (chromium or chromium-browser): install it with the system's package "
+    "manager, e.g. apt-get install chromium (pip install playwright installs only the client "
+    "these tests drive it with, no browser)"
+)
 #: ``pytestmark = needs_browser`` in a module of browser tests
 needs_browser = [
     pytest.mark.skipif(sync_playwright is None, reason=NO_PLAYWRIGHT),

@@ -86,7 +86,7 @@ def test_w6_reports_the_growth_of_each_engine():
     assert [t.text.split()[1] for r in results for t in r.targets] == ["Value", "Tensor"]
 
 
-@pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed (pip install micrograd)")
+@pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed (pip install -e '.[bench]')")
 def test_w5_reports_micrograd_recursion_error_instead_of_failing():
     big, _ = w5_chain.run("smoke")
     assert big.failures == {MICROGRAD: "RecursionError"}

@@ -4,9 +4,11 @@ and the quickstart demo prints checked gradients."""
 from __future__ import annotations
 
 import importlib
+import io
 import json
 import pkgutil
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -37,7 +39,7 @@ def test_the_tutorial_demos_exist():
 def test_demo_answers_help_with_its_docstring(name):
     result = run_demo(name, "--help")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("usage:")
+    assert result.stdout.startswith(f"usage: python -m demos.{name} ")  # the command to type, not a file
     doc = importlib.import_module(f"demos.{name}").__doc__
     assert doc.splitlines()[0] in result.stdout
 
@@ -101,3 +103,66 @@ def test_playground_demo_exports_a_page_replaying_the_run(tmp_path, capsys):
     frames = json.loads(data)["frames"]
     assert [frame["step"] for frame in frames] == [0, 5, 10, 15, 20]
     assert 'data-mode="replay"' in page and "http://" not in data
+
+
+# -- progress of the long options -------------------------------------------------
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_long_options_show_a_progress_counter_on_a_terminal(monkeypatch, capsys):
+    from demos import gender, xor
+
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+    gender.sweep(3, 5, 0.1)
+    xor.main(["--success-rate", "2"])
+    shown = terminal.getvalue()
+    assert "training from seeds 0..2: 1 of 3 done" in shown
+    assert "training from seeds 0..2: 3 of 3 done" in shown
+    assert "tutorial (10,000 epochs per seed): 2 of 2 done" in shown
+    assert "ours (200 epochs per seed): 1 of 2 done" in shown
+    assert "left" in shown  # an estimate of the time still to go
+    out = capsys.readouterr().out
+    assert "of 3 seeds" in out and "\r" not in out  # results stay on stdout, unmixed
+
+
+def test_the_long_options_stay_silent_when_stderr_is_not_a_terminal(monkeypatch, capsys):
+    from demos import gender
+
+    piped = io.StringIO()
+    monkeypatch.setattr(sys, "stderr", piped)
+    gender.sweep(2, 5, 0.1)
+    assert piped.getvalue() == ""
+
+
+def test_the_readme_says_how_long_the_long_options_take():
+    readme = (ROOT / "README.md").read_text()
+    gender = next(line for line in readme.splitlines() if line.startswith("| `python -m demos.gender`"))
+    xor = next(line for line in readme.splitlines() if line.startswith("| `python -m demos.xor`"))
+    assert re.search(r"--sweep 100`[^|]*minute", gender)
+    assert re.search(r"--success-rate 100`[^|]*minute", xor)
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="needs Graphviz's dot (apt-get install graphviz)")
+def test_the_graph_demo_removes_dot_files_left_by_a_run_without_graphviz(monkeypatch, tmp_path, capsys):
+    from demos import graph
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "graph_neuron.dot").write_text("digraph {}")
+    graph.main([])
+    assert "removed out/graph_neuron.dot" in capsys.readouterr().out
+    assert not list((tmp_path / "out").glob("*.dot"))
+    assert (tmp_path / "out" / "graph_neuron.svg").exists()
+
+
+@pytest.mark.parametrize(
+    "name", ["neuron", "gender", "xor", "single_layer", "keras_style", "digits", "stepthrough"]
+)
+def test_every_tutorial_demo_points_at_the_tutorials_page(name):
+    """The demos name the tutorials they follow in docs/tutorials.md, which is in the repository."""
+    module = importlib.import_module(f"demos.{name}")
+    assert "docs/tutorials.md" in module.__doc__
+    assert (Path(__file__).resolve().parent.parent / "docs" / "tutorials.md").is_file()

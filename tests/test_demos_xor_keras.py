@@ -156,3 +156,76 @@ def test_keras_style_pictures(keras_run):
     for name in names:
         assert (out / name).stat().st_size > 10_000
     assert sorted(p.name for p in out.iterdir()) == names
+
+
+def test_keras_style_help_states_the_seed_0_accuracies_the_run_prints(keras_run):
+    """--help quotes the held-out accuracy for seed 0 (the default); it must be the run's."""
+    doc = " ".join(keras_style.__doc__.split())
+    quoted = re.findall(r"(\d+)% for seed 0", doc)
+    assert len(quoted) == 2
+    for name, percent in zip(["circle", "circle, improved"], quoted):
+        assert round(summary(keras_run[0], name)[1] * 100) == int(percent), name
+
+
+def test_keras_style_explains_why_the_epoch_accuracy_differs_from_the_final_one(keras_run):
+    text = " ".join(keras_run[0].split())
+    assert "running mean over the epoch's batches" in text
+    assert "measured after training, with the final weights" in text
+
+
+# -- the pictures, as issue 19 found them ----------------------------------------
+@pytest.fixture
+def figures(monkeypatch, tmp_path) -> Iterator[dict]:
+    """Every figure a demo saves, by file name (still saved, into tmp_path)."""
+    pytest.importorskip("matplotlib")
+    import matplotlib.pyplot as plt
+
+    saved: dict = {}
+    real_save, real_close = _plot.save, plt.close
+
+    def keep(fig, name):
+        fig.canvas.draw()
+        saved[name] = fig
+        return real_save(fig, name)
+
+    monkeypatch.setattr(_plot, "save", keep)
+    monkeypatch.setattr(_plot, "OUT", tmp_path)
+    monkeypatch.setattr(plt, "close", lambda fig=None: None)  # keep them open to look at
+    yield saved
+    for fig in saved.values():
+        real_close(fig)
+
+
+def test_xor_prints_the_loss_each_network_trains_on(xor_run):
+    ours = xor_run[0].split("2. Ours")[1].split("Final outputs")[0]
+    assert "binary cross-entropy" in ours and "mean((a2 - y)^2)" not in ours
+    lines = re.findall(r"^\s+(?:epoch|after)\s+[\d,]+\s+binary cross-entropy = \d\.\d{6}", ours, re.M)
+    assert len(lines) == 5
+
+
+def test_loss_curve_keys_are_below_the_plot_and_cover_no_curve(figures, capsys):
+    xor.main([])
+    fig = figures["xor_loss.png"]
+    ax = fig.axes[0]
+    legend = ax.get_legend().get_window_extent()
+    assert legend.y1 < ax.get_window_extent().y0  # entirely below the axes
+
+
+def test_decision_boundary_dots_are_outlined_and_have_a_key(figures, capsys):
+    xor.main([])
+    fig = figures["xor_boundary.png"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["dots: target 0", "dots: target 1"]
+    for ax in fig.axes[:2]:
+        rim, dots = ax.collections[-2:]
+        assert tuple(dots.get_edgecolor()[0][:3]) == (1.0, 1.0, 1.0)  # white outline
+        assert tuple(rim.get_facecolor()[0][:3]) == (0.0, 0.0, 0.0)  # on a black rim
+
+
+def test_gender_loss_curve_starts_at_epoch_0_with_the_printed_loss(figures, capsys):
+    from demos import gender
+
+    gender.main(["--epochs", "20"])
+    printed = float(re.search(r"^epoch\s+0\s+loss (\S+)", capsys.readouterr().out, re.M).group(1))
+    (line,) = figures["gender_loss.png"].axes[0].get_lines()
+    assert line.get_xdata()[0] == 0 and line.get_xdata()[-1] == 20
+    assert round(line.get_ydata()[0], 4) == printed

@@ -256,7 +256,7 @@ def test_escaped_labels_render_as_written():
 
 def test_without_dot_the_source_works_and_rendering_says_how_to_install(no_dot, tmp_path):
     graph = draw_graph(value_graph()[0])
-    assert graph.source.startswith("digraph {")
+    assert graph.source.startswith('digraph "computation graph of ')
     for render in (lambda: graph.pipe(format="svg"), lambda: graph.render(outfile=tmp_path / "g.svg")):
         with pytest.raises(GraphvizNotFoundError) as info:
             render()
@@ -292,7 +292,8 @@ def test_demo_without_dot_writes_dot_source_and_says_how_to_install(no_dot, monk
     graph_demo.main([])
     assert INSTALL_COMMANDS[0] in capsys.readouterr().out
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{n}.dot" for n in DEMO_GRAPHS)
-    assert (tmp_path / "out" / "graph_mlp.dot").read_text().startswith("digraph {")
+    dot = (tmp_path / "out" / "graph_mlp.dot").read_text()
+    assert dot.startswith('digraph "computation graph of loss" {')
 
 
 def test_small_4d_tensor_values_have_no_blank_lines():
@@ -381,3 +382,10 @@ def test_nn_parameters_are_named_by_their_place_in_the_model_never_just_weight()
     assert "W1" in set(node_names(order).values()) and "layers.0.weight" not in set(
         parameter_names(order).values()
     )
+
+
+@needs_dot
+def test_the_svg_is_titled_after_the_root_not_percent_3():
+    svg = graph_demo.gender_graph().pipe(format="svg").decode()
+    assert "<title>computation graph of L</title>" in svg
+    assert "<title>%3</title>" not in svg

@@ -76,3 +76,65 @@ def test_ruff_is_clean():
     for args in (["check", "."], ["format", "--check", "."]):
         result = subprocess.run([ruff, *args], cwd=ROOT, capture_output=True, text=True)
         assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_skip_messages_say_how_to_install_the_optional_tools():
+    sys.path.insert(0, str(ROOT / "tests"))
+    try:
+        import browser
+    finally:
+        sys.path.remove(str(ROOT / "tests"))
+    assert "apt-get install chromium" in browser.NO_CHROMIUM
+    assert "pip install playwright" in browser.NO_CHROMIUM
+    for folder in ("tests", "benchmarks"):
+        for path in (ROOT / folder).glob("*.py"):
+            assert "pip install " + "micrograd" not in path.read_text(), path  # the README says .[bench]
+    assert "pip install -e '.[bench]'" in (ROOT / "tests" / "test_benchmarks.py").read_text()
+    development = README.split("## Development", 1)[1].split("\n## ", 1)[0]
+    assert "Chromium" in development and "apt-get install" in development
+    assert "browser" in development
+
+
+class _PasteChecker:
+    """Lines fed one by one to ``code.InteractiveConsole``, as a paste into the
+    interactive interpreter (Python 3.11's REPL) feeds them; nothing is run,
+    syntax errors are recorded."""
+
+    def __init__(self) -> None:
+        import code
+
+        errors: list[str] = []
+
+        class Console(code.InteractiveConsole):
+            def runcode(self, code_object: object) -> None:  # compile only, never run
+                pass
+
+            def showsyntaxerror(self, filename: str | None = None, **kwargs: object) -> None:
+                errors.append(f"{sys.exc_info()[1]!r}")
+
+        self.console, self.errors = Console(), errors
+
+    def paste(self, block: str) -> list[str]:
+        for number, line in enumerate(block.splitlines(), 1):
+            before = len(self.errors)
+            self.console.push(line)
+            if len(self.errors) > before:
+                self.errors[-1] = f"line {number} {line!r}: {self.errors[-1]}"
+        self.console.push("")  # the Enter that ends a final indented block
+        return self.errors
+
+
+def test_every_python_block_of_the_readme_pastes_into_the_repl():
+    """In the interactive interpreter a statement that follows an indented block
+    needs a blank line before it, and a blank line inside a block ends it."""
+    blocks = re.findall(r"^```python\n(.*?)^```", README, re.S | re.M)
+    assert blocks
+    for block in blocks:
+        errors = _PasteChecker().paste(block)
+        assert not errors, f"this README block fails when pasted into the REPL: {errors}\n{block}"
+
+
+def test_the_paste_check_catches_a_statement_right_after_a_block():
+    assert _PasteChecker().paste("for i in range(2):\n    x = i\nprint(x)\n")
+    assert _PasteChecker().paste("def f():\n    a = 1\n\n    return a\n")
+    assert not _PasteChecker().paste("for i in range(2):\n    x = i\n\nprint(x)\n")

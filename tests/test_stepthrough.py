@@ -303,3 +303,55 @@ def test_a_long_formula_gets_a_short_name_and_the_table_gives_its_key(capsys):
     assert re.search(r"^\s+10\s+z1\s+\+", table, re.M)
     assert "  z1 = a*b + b*c + c*a + a*a" in table
     assert "step 2 of 11: z1" in out
+
+
+# -- issue 19's rough edges ------------------------------------------------------
+def test_footers_fit_80_columns_and_the_summary_footer_says_what_the_keys_do():
+    walk = stepthrough.Walkthrough.run(stepthrough.gender_problem())
+    last = len(walk.steps)
+    for k in (0, 9, last - 1, last):
+        footer = stepthrough.screen(walk, k, False, os.terminal_size((80, 24))).split("\n")[-1]
+        assert "(> this node, + gets a share)" in footer or k == last  # never cut short
+        assert "quit" in footer
+    summary_footer = stepthrough.screen(walk, last, False, os.terminal_size((80, 24))).split("\n")[-1]
+    assert "next" not in summary_footer  # on the summary, n and Enter quit, and the footer says so
+    assert "n/Enter/q quit" in summary_footer
+    wide = stepthrough.screen(walk, 9, False, os.terminal_size((200, 60))).split("\n")[-1]
+    assert len(wide) < 80
+
+
+def test_n_on_the_summary_quits_as_its_footer_says(monkeypatch, capsys):
+    walk = stepthrough.Walkthrough.run(stepthrough.expression_problem("a*b", {"a": 2.0, "b": 3.0}))
+    prompts: list[str] = []
+    answers = iter(["", "", "", "n"])  # three steps, the summary, then n: quit
+    monkeypatch.setattr(builtins, "input", lambda prompt: prompts.append(prompt) or next(answers))
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    stepthrough.interactive(walk, color=False)
+    assert len(prompts) == 4
+    assert "n/Enter/q quit" in prompts[-1] and "next" not in prompts[-1]
+
+
+def test_the_forward_table_has_no_gradient_column_and_short_names_align(capsys):
+    out = run_main(capsys, "--all", "--expr", "x*y", "--set", "x=2", "--set", "y=3")
+    table = out.split("Backward pass:")[0].split("Forward pass:")[1].splitlines()[1:5]
+    assert "dL/d(node)" not in "\n".join(table)
+    header, *rows = table
+    assert header.index("node") == rows[0].index("x")
+    assert header.index("op") == rows[0].index("param")
+    assert header.rstrip().endswith("data")
+    for row in rows:
+        assert len(row) == len(header)  # data right-aligned under its heading
+
+
+def test_usage_names_the_module_command(capsys):
+    with pytest.raises(SystemExit):
+        stepthrough.main(["--help"])
+    assert capsys.readouterr().out.startswith("usage: python -m demos.stepthrough ")
+
+
+def test_a_nan_from_log_of_a_negative_number_is_pointed_out_in_its_step(capsys):
+    out = run_main(capsys, "--all", "--expr", "log(x) + x", "--set", "x=-1")
+    steps = re.split(r"^step \d+ of \d+: ", out, flags=re.M)[1:]
+    warned = [s for s in steps if "log(-1) is not a number (nan): " in s]
+    assert len(warned) == 1 and warned[0].startswith("log(x)")
+    assert "not a number" not in run_main(capsys, "--all", "--expr", "log(x) + x", "--set", "x=2")

@@ -157,6 +157,8 @@ def draw_graph(
 
     names = {id(order[i]): f"n{i}" for i in _nearest(order, max_nodes, parents)}
     graph = Graph(
+        # the graph's name is its title in SVG (a browser tab shows it; unnamed, Graphviz writes "%3")
+        name=f"computation graph of {labels.get(id(root), (root.label or 'the output',))[0]}",
         graph_attr={
             "rankdir": rankdir,
             "nodesep": "0.2",
