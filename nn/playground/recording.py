@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from tinygrad_lite.views.page import write
+
 from .session import Session
 from .settings import Settings
 
@@ -37,10 +39,7 @@ class Recording:
     def save(self, path: str | Path) -> Path:
         """Write the replay page as one self-contained HTML file (parent folders created);
         return its path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.page(), encoding="utf-8")
-        return path
+        return write(self.page(), path)
 
     def _repr_html_(self) -> str:
         """The replay page in an iframe, for Jupyter (its own document: its ids and scripts

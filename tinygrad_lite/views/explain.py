@@ -26,15 +26,13 @@ The drawing is computed in Python (`layout`, `svg`), not by Graphviz; the page
 from __future__ import annotations
 
 import html
-import json
 import math
-import re
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from ..tensor import Tensor
 from ..value import Value
+from . import page
 from .collapse import collapsed, outer_group_boxes
 from .layout import Layout, layout_graph
 from .show import full, heats, shape_text, short
@@ -61,27 +59,18 @@ OPEN_BOXES = 2000
 class Explanation:
     """The page made by `explain`: ``save(path)`` writes it, Jupyter shows it inline."""
 
-    def __init__(self, page: str, height: int) -> None:
-        self.html = page
+    def __init__(self, text: str, height: int) -> None:
+        self.html = text
         self._height = height
 
     def save(self, path: str | Path) -> Path:
         """Write the page as one self-contained HTML file (parent folders created); return its path."""
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.html, encoding="utf-8")
-        return path
+        return page.write(self.html, path)
 
     def _repr_html_(self) -> str:
-        """The page in an iframe (its own document: its ids and script cannot clash with the
-        notebook's), as wide as the cell; the page sets the frame's height to its own as it
-        grows, the height here being only the first guess."""
-        return (
-            f'<iframe srcdoc="{html.escape(self.html, quote=True)}" '
-            f'style="box-sizing: border-box; width: 100%; height: {self._height}px; '
-            'border: 1px solid #dee2e6; border-radius: 8px" '
-            'title="tinygrad_lite explorer"></iframe>'
-        )
+        """The page in an iframe as wide as the cell; the page sets the frame's height to its
+        own as it grows, the height here being only the first guess."""
+        return page.iframe(self.html, self._height, "tinygrad_lite explorer")
 
 
 def explain(root: Any, grad: Any = None, *, lr: float | None = None, optimizer: Any = None) -> Explanation:
@@ -239,11 +228,7 @@ def _node_entry(node: Any, named: dict[int, tuple[str, int]], index: dict[int, i
 def _page(data: dict, drawings: str, grouped: bool = False) -> str:
     """The template with the title, the drawings (SVG) and the data (as JSON that cannot end
     its <script>). A graph with groups brings the button that opens or closes them all."""
-    payload = json.dumps(data, ensure_ascii=False)  # every number is already a string
-    # "<" only occurs inside JSON strings, where \u003c is the same character: no "</script>", no "<!--".
-    payload = payload.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    payload = payload.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
-    template, style, script = _page_files()
+    template, style, script = page.inline_files(__package__, "explorer", "page.html", "explorer.css", SCRIPTS)
     update = (
         f" Then the update moves each parameter against its gradient (lr = {data['lr']})."
         if "lr" in data
@@ -254,7 +239,7 @@ def _page(data: dict, drawings: str, grouped: bool = False) -> str:
         "ROOT": html.escape(data["root"]),
         "UPDATE": html.escape(update),
         "SVG": MARKERS + drawings,
-        "DATA": payload,
+        "DATA": page.script_json(data),  # every number is already a string
         "STYLE": style,
         "SCRIPT": script,
         "GROUP_BUTTON": (
@@ -267,15 +252,8 @@ def _page(data: dict, drawings: str, grouped: bool = False) -> str:
             '<span><span class="swatch sw-group"></span>group (click to open)</span>' if grouped else ""
         ),
     }
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: fills[m.group(1)], template)  # one pass: labels stay literal
+    return page.fill(template, fills)
 
 
 #: The page's scripts, in the order they are inlined (one function: they share its scope).
 SCRIPTS = ("core.js", "heatmap.js", "graph.js", "panel.js", "viewport.js", "groups.js", "controls.js")
-
-
-def _page_files() -> tuple[str, str, str]:
-    """The page's template, its style sheet and its scripts joined in order (`explorer/`)."""
-    folder = resources.files(__package__).joinpath("explorer")
-    read = lambda name: folder.joinpath(name).read_text(encoding="utf-8")  # noqa: E731
-    return read("page.html"), read("explorer.css"), "".join(read(name) for name in SCRIPTS)
