@@ -397,16 +397,12 @@ class Tensor(autograd.Node):
     def zeros_like(t: Any, *, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
         """Zeros of t's shape and dtype (or `dtype`), as torch.zeros_like: a new leaf,
         which does not take t's requires_grad (pass requires_grad=True for that)."""
-        shape, own = _like(t)
-        kind = own if dtype is None else dtype
-        return Tensor(np.zeros(shape, kind), requires_grad, kind, label)
+        return _filled_like(t, np.zeros, requires_grad, dtype, label)
 
     @staticmethod
     def ones_like(t: Any, *, requires_grad: bool = False, dtype: Any = None, label: str = "") -> Tensor:
         """Ones of t's shape and dtype (or `dtype`), as torch.ones_like (a new leaf)."""
-        shape, own = _like(t)
-        kind = own if dtype is None else dtype
-        return Tensor(np.ones(shape, kind), requires_grad, kind, label)
+        return _filled_like(t, np.ones, requires_grad, dtype, label)
 
     @staticmethod
     def full_like(
@@ -1619,6 +1615,14 @@ def _fill_dtype(what: str, value: Any, dtype: np.dtype) -> np.dtype:
             "would cut it down); pass a dtype that can, e.g. dtype=np.float64"
         )
     return dtype
+
+
+def _filled_like(t: Any, make: Any, requires_grad: bool, dtype: Any, label: str) -> Tensor:
+    """`zeros_like` / `ones_like`: a new leaf made by `make` (np.zeros or np.ones) in t's
+    shape and dtype (or `dtype`)."""
+    shape, own = _like(t)
+    kind = own if dtype is None else dtype
+    return Tensor(make(shape, kind), requires_grad, kind, label)
 
 
 def _like(t: Any) -> tuple[tuple[int, ...], np.dtype]:
