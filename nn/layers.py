@@ -197,7 +197,7 @@ def _features(layer: Module, x: Any, nin: int) -> Tensor:
     """`x` as a Tensor whose last axis holds `nin` features, or a clear error."""
     if not isinstance(x, Tensor):
         x = as_tensor(x)
-    shape = x.data.shape
+    shape = x.shape
     if not shape or shape[-1] != nin:
         raise ShapeError(
             f"{type(layer).__name__} expects inputs with {nin} features on the last axis, "

@@ -17,6 +17,7 @@ import numpy as np
 
 from tinygrad_lite import ShapeError, Tensor
 from tinygrad_lite import ops as _ops
+from tinygrad_lite.autograd import check_values
 from tinygrad_lite.tensor import apply
 
 from .module import Module, as_tensor
@@ -25,8 +26,8 @@ from .module import Module, as_tensor
 def _pair(name: str, pred: Any, target: Any) -> tuple[Tensor, Tensor]:
     """Prediction and target as Tensors of one shape, or a ShapeError."""
     pred = as_tensor(pred, "prediction")
-    target = as_tensor(target, "target", pred.data.dtype)
-    if pred.data.shape != target.data.shape:
+    target = as_tensor(target, "target", pred.dtype)
+    if pred.shape != target.shape:
         raise ShapeError(
             f"{name}: prediction shape {pred.shape} and target shape {target.shape} differ; "
             "broadcasting them would compute a wrong loss. Give the target the prediction's "
@@ -78,8 +79,13 @@ def _check_order(name: str, pred: Any, target: Any) -> None:
 
 
 def _check_unit(loss: str, what: str, x: Tensor, hint: str = "") -> None:
-    """Refuse `x` unless every element lies in [0, 1]; NaN gets a message of its own."""
-    nan = np.isnan(x.data)
+    """Refuse `x` unless every element lies in [0, 1]; NaN gets a message of its
+    own. A compiled step checks again on every call (`autograd.check_values`)."""
+    check_values(x, lambda data: _unit(loss, what, data, hint))
+
+
+def _unit(loss: str, what: str, data: np.ndarray, hint: str) -> None:
+    nan = np.isnan(data)
     if nan.any():
         whose = "targets" if what == "targets" else "predictions"
         where = ""
@@ -94,7 +100,7 @@ def _check_unit(loss: str, what: str, x: Tensor, hint: str = "") -> None:
                 "`with tinygrad_lite.detect_anomaly():` names the op that made the first NaN"
             )
         raise ValueError(f"{loss}: the {whose} contain NaN{where}: {cause}")
-    outside = x.data[~((x.data >= 0) & (x.data <= 1))]
+    outside = data[~((data >= 0) & (data <= 1))]
     if outside.size:
         raise ValueError(f"{loss} needs {what} in [0, 1], got {outside[0]}{hint}")
 
@@ -145,7 +151,7 @@ def binary_cross_entropy_with_logits(
 
 def _pos_weight(pos_weight: Any, target: Tensor) -> Tensor:
     """`pos_weight` as a Tensor that broadcasts to the target's shape without changing it."""
-    weight = as_tensor(pos_weight, "pos_weight", target.data.dtype)
+    weight = as_tensor(pos_weight, "pos_weight", target.dtype)
     try:
         fits = np.broadcast_shapes(weight.shape, target.shape) == target.shape
     except ValueError:
@@ -217,6 +223,12 @@ def cross_entropy(
     axis = _class_axis("cross_entropy", logits)
     classes = logits.shape[axis]
     plain = logits.ndim == 2 and reduction == "mean" and not smoothing
+    label_tensor = _label_tensor("cross_entropy", labels, logits.shape, axis, ignore_index)
+    if label_tensor is not None and not smoothing:
+        if plain:
+            return apply(_ops.CrossEntropy, logits, label_tensor, ignore_index=ignore_index)
+        log_probs = logits.log_softmax(axis)
+        return apply(_ops.NLLLoss, log_probs, label_tensor, reduction=reduction, ignore_index=ignore_index)
     targets = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     if targets.shape == logits.shape and targets.dtype.kind == "f":
         if ignore_index != -100:
@@ -284,6 +296,9 @@ def nll_loss(log_probs: Tensor, labels: Any, reduction: str = "mean", ignore_ind
     if log_probs.dtype.kind != "f":
         raise TypeError(f"nll_loss needs floating-point log-probabilities, got dtype {log_probs.dtype}")
     axis = _class_axis("nll_loss", log_probs)
+    label_tensor = _label_tensor("nll_loss", labels, log_probs.shape, axis, ignore_index)
+    if label_tensor is not None:
+        return apply(_ops.NLLLoss, log_probs, label_tensor, reduction=reduction, ignore_index=ignore_index)
     targets = np.asarray(labels.data if isinstance(labels, Tensor) else labels)
     indices, _ = _class_indices("nll_loss", targets, log_probs.shape, axis, ignore_index)
     labels = Tensor(indices, dtype=indices.dtype)
@@ -325,17 +340,43 @@ def _class_indices(
         labels = labels.astype(np.intp)
     if labels.dtype.kind not in "iu":
         raise TypeError(f"{name} labels must be integers, got dtype {labels.dtype}")
+    _check_range(name, labels, classes, ignore_index)
+    return labels, labels == ignore_index
+
+
+def _label_tensor(
+    name: str, labels: Any, shape: tuple[int, ...], axis: int, ignore_index: int
+) -> Tensor | None:
+    """`labels` as a Tensor the loss op takes as it is, when they are integers
+    of the shape the scores need (the common case); else None (the caller
+    handles the others). Their range is checked by `autograd.check_values`, so
+    a compiled step, which reads them afresh as an input of its graph, checks
+    the labels of every call."""
+    if isinstance(labels, Tensor):
+        if labels.requires_grad:
+            return None
+    else:
+        array = np.asarray(labels)
+        if array.dtype.kind not in "iu":
+            return None
+        labels = Tensor(array, dtype=array.dtype)
+    if labels.dtype.kind not in "iu" or labels.shape != shape[:axis] + shape[axis + 1 :]:
+        return None
+    classes = shape[axis]
+    check_values(labels, lambda data: _check_range(name, data, classes, ignore_index))
+    return labels
+
+
+def _check_range(name: str, labels: np.ndarray, classes: int, ignore_index: int) -> None:
+    """Refuse integer labels outside [0, classes) other than `ignore_index`."""
     outside = (labels < 0) | (labels >= classes)
-    if not (0 <= ignore_index < classes or outside.any()):  # the common case: nothing to ignore
-        return labels, np.zeros(labels.shape, dtype=bool)
-    ignored = labels == ignore_index
-    bad = labels[outside & ~ignored]
-    if bad.size:
-        also = f" (or ignore_index={ignore_index})" if ignore_index != -100 else ""
-        raise ValueError(
-            f"{name} labels must lie in [0, {classes - 1}] for {classes} classes{also}, got {bad[0]}"
-        )
-    return labels, ignored
+    if outside.any():
+        bad = labels[outside & (labels != ignore_index)]
+        if bad.size:
+            also = f" (or ignore_index={ignore_index})" if ignore_index != -100 else ""
+            raise ValueError(
+                f"{name} labels must lie in [0, {classes - 1}] for {classes} classes{also}, got {bad[0]}"
+            )
 
 
 def one_hot(labels: Any, num_classes: int = -1) -> Tensor:

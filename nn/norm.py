@@ -93,8 +93,8 @@ class BatchNorm1d(Module):
             if self.training and self.track_running_stats:
                 self._update_running_stats(mean.data.reshape(c), var.data.reshape(c) * (n / (n - 1)))
         else:
-            mean = Tensor(self.running_mean.data.reshape(shape))
-            var = Tensor(self.running_var.data.reshape(shape))
+            mean = self.running_mean.reshape(shape)  # ops on the buffers: a compiled step reads them afresh
+            var = self.running_var.reshape(shape)
         out = (x - mean) / (var + self.eps).sqrt()
         if self.weight is not None:
             out = out * self.weight.reshape(*shape) + self.bias.reshape(*shape)

@@ -207,6 +207,7 @@ def test_every_tensor_op_has_a_formula_per_input(op):
     params.update(cat=1, stack=1, expand=1, flip=1, repeat=1, pad=2, tril=1, triu=1)  # issue 17: movement
     params.update(where=1, masked_fill=2, gather=2)  # issue 17: selection
     params.update(round=1, leaky_relu=1, elu=1, gelu=1, hardtanh=2, astype=1, nll_loss=2)  # issue 17: E
+    params.update(cross_entropy=1)  # issue 20: ignore_index
     assert len(FORMULAS[op.name]) == arity - params.get(op.name, 0)
 
 

@@ -5,7 +5,8 @@ are differentiated by one shared core (`tinygrad_lite.autograd`).
 """
 
 from .autograd import Group, detect_anomaly, gc_paused, group, is_grad_enabled, no_grad
-from .errors import AnomalyError, BackwardError, GradcheckError, ShapeError
+from .compiled import CompiledStep, compile_step
+from .errors import AnomalyError, BackwardError, CompileError, GradcheckError, ShapeError
 from .gradcheck import gradcheck
 from .tensor import Tensor
 from .value import Value
@@ -16,6 +17,8 @@ from .views.steps import Step, backward_steps
 __all__ = [
     "AnomalyError",
     "BackwardError",
+    "CompileError",
+    "CompiledStep",
     "Explanation",
     "GradcheckError",
     "Group",
@@ -24,6 +27,7 @@ __all__ = [
     "Tensor",
     "Value",
     "backward_steps",
+    "compile_step",
     "detect_anomaly",
     "draw_graph",
     "explain",

@@ -63,19 +63,27 @@ class Group:
 class _State(threading.local):
     """Per-thread switches (as in PyTorch, each thread has its own).
 
-    ``plain`` is truthy in the common case, recording without anomaly checks,
-    so that an op tests one attribute: True, or inside a `group` that Group
-    (the op then tags its result with it); False otherwise. Change the
-    switches with `set`."""
+    ``plain`` is truthy in the common case, recording without anomaly checks
+    or a tracer, so that an op tests one attribute: True, or inside a `group`
+    that Group (the op then tags its result with it); False otherwise.
+    ``tracer``, set only while `compile_step` traces a call, is told of every
+    op (``tracer.op(out, op, inputs, params)``) by the ops' slower path.
+    Change the switches with `set`, the tracer with `set_tracer`."""
 
     grad_enabled: bool = True
     anomaly: bool = False
     group: Group | None = None
     plain: bool | Group = True
+    tracer: Any = None
 
     def set(self, grad_enabled: bool, anomaly: bool, group: Group | None) -> None:
         self.grad_enabled, self.anomaly, self.group = grad_enabled, anomaly, group
-        self.plain = (group or True) if grad_enabled and not anomaly else False
+        plain = grad_enabled and not anomaly and self.tracer is None
+        self.plain = (group or True) if plain else False
+
+    def set_tracer(self, tracer: Any) -> None:
+        self.tracer = tracer
+        self.set(self.grad_enabled, self.anomaly, self.group)
 
 
 state = _State()
@@ -202,6 +210,16 @@ class group(contextlib.ContextDecorator):  # noqa: N801 - a context, named like 
         state.set(state.grad_enabled, state.anomaly, self._outer)
 
 
+def check_values(node: Any, check: Any) -> None:
+    """``check(node's data)`` now: a check that raises on values it refuses (a
+    probability outside [0, 1], a label out of range). While `compile_step`
+    traces a call, the check is also kept, and every replay runs it again on
+    the node's new data, so a compiled step refuses what the eager one would."""
+    if state.tracer is not None:
+        state.tracer.check(node, check)
+    check(node._data if hasattr(node, "_data") else node.data)
+
+
 def is_grad_enabled() -> bool:
     """True when operations are being recorded for backward (outside `no_grad`)."""
     return state.grad_enabled
@@ -319,6 +337,26 @@ def backward(root: Any, seed: Any) -> None:
 
 
 _one_pass_at_a_time = threading.Lock()
+
+
+def backward_in_order(root: Any, seed: Any, computed: list) -> None:
+    """`backward` for a graph whose order is already known (a compiled step
+    replaying its graph): `computed` holds its nodes that have parents, root
+    first and each node before its parents. The same resets, seed and chain
+    rule as `backward`, without finding the order again."""
+    _one_pass_at_a_time.acquire()
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for node in computed:
+            node.grad = node._no_grad_yet
+        root._accumulate(seed)
+        for node in computed:
+            node._propagate()
+    finally:
+        if collecting:
+            gc.enable()
+        _one_pass_at_a_time.release()
 
 
 def _prepare(root: Any, seed: Any) -> list:

@@ -16,3 +16,8 @@ class GradcheckError(AssertionError):
 
 class AnomalyError(FloatingPointError):
     """Under `detect_anomaly()`, an op produced NaN or inf."""
+
+
+class CompileError(RuntimeError):
+    """`compile_step` cannot replay a step safely: its graph changed between
+    calls, or it decides something from a node's value (says what and where)."""

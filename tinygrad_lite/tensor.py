@@ -77,9 +77,9 @@ class Tensor(autograd.Node):
         label: str = "",
     ) -> None:
         self._data = _to_array(data, dtype, copy=requires_grad)
-        if requires_grad and self.data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind != "f":
             raise TypeError(
-                f"only floating-point tensors can require grad, got dtype {self.data.dtype}; "
+                f"only floating-point tensors can require grad, got dtype {self._data.dtype}; "
                 "pass dtype=np.float64 (the default for numbers) or np.float32"
             )
         self._seq, self._mark, self._call = new_seq(), None, None
@@ -97,7 +97,7 @@ class Tensor(autograd.Node):
     def _chain(self) -> list[tuple[Tensor, np.ndarray]]:
         grads = self._fn.backward(self, self.grad)
         return [
-            (p, ops.unbroadcast(g, p.data.shape))
+            (p, ops.unbroadcast(g, p._data.shape))
             for p, g in zip(self.parents, grads)
             if g is not None and p.requires_grad
         ]
@@ -235,7 +235,7 @@ class Tensor(autograd.Node):
         return self.data if dtype is None else self.data.astype(dtype)
 
     def __len__(self) -> int:
-        return len(self.data)
+        return len(self._data)
 
     def __bool__(self) -> bool:
         return bool(self.data)
@@ -1317,12 +1317,19 @@ def apply(fn: Any, *inputs: Operand, **params: Any) -> Tensor:
         out.requires_grad, out.op, out._fn = True, fn.name, fn
         if state.group is not None:
             out._group = state.group
-        autograd.check_forward(out, autograd.all_finite(out._data))  # anomaly detection is on
-        return out
+        return _checked(out, fn, inputs, params)
     # a leaf: nothing to differentiate through
     out.requires_grad, out.op, out._fn, out.parents, out.saved = False, "", None, (), None
+    return out if mode else _checked(out, fn, inputs, params)
+
+
+def _checked(out: Tensor, fn: Any, inputs: tuple[Tensor, ...], params: dict) -> Tensor:
+    """`apply`'s slower path: `out` checked for NaN and inf under anomaly
+    detection, and shown to the tracer while `compile_step` traces a call."""
     if state.anomaly:
         autograd.check_forward(out, autograd.all_finite(out._data))
+    if state.tracer is not None:
+        state.tracer.op(out, fn, inputs, params)
     return out
 
 
@@ -1333,7 +1340,7 @@ def _lift(inputs: tuple) -> tuple[Tensor, ...]:
     """`inputs` with each number or array made a constant tensor (see `apply`)."""
     for x in inputs:
         if isinstance(x, Tensor):
-            dtype = x.data.dtype
+            dtype = x._data.dtype
             break
     return tuple([x if isinstance(x, Tensor) else _constant(x, dtype) for x in inputs])
 

@@ -123,7 +123,8 @@ class Value(autograd.Node):
         """z = x * y;  dz/dx = y, dz/dy = x."""
         other = other if type(other) is Value else _as_value(other)
         requires_grad = self.requires_grad or other.requires_grad
-        return _node(self.data * other.data, "*", (self, other), (other.data, self.data), requires_grad)
+        x, y = self.data, other.data
+        return _node(x * y, "*", (self, other), (y, x), requires_grad)
 
     def __truediv__(self, other: Value | Number) -> Value:
         """z = x / y;  dz/dx = 1/y, dz/dy = -x/y**2."""
@@ -136,16 +137,19 @@ class Value(autograd.Node):
     def __pow__(self, other: Value | Number) -> Value:
         """z = x ** y;  dz/dx = y * x**(y-1), dz/dy = z * ln(x) (only when y is a Value).
 
+        As in PyTorch (and `Tensor`), dz/dx is 0 where y == 0 and dz/dy is 0
+        where x == 0 and y >= 0 (x**y is flat in y there), instead of 0*inf.
         A number exponent n is not a node: the op is named after it ("**2", as
-        in micrograd) and x is the only parent."""
+        in micrograd; "**0.1234567" in full where the short form would round
+        it) and x is the only parent."""
         x = self.data
         if not isinstance(other, Value):
             n = _to_float(other)
-            return _node(_pow(x, n), f"**{n:g}", (self,), (n * _pow(x, n - 1.0),), self.requires_grad)
+            return _node(_pow(x, n), power_name(n), (self,), (_dpow_dx(x, n),), self.requires_grad)
         y = other.data
         out = _pow(x, y)
         requires_grad = self.requires_grad or other.requires_grad
-        return _node(out, "**", (self, other), (y * _pow(x, y - 1.0), out * _log_base(x)), requires_grad)
+        return _node(out, "**", (self, other), (_dpow_dx(x, y), _dpow_dy(out, x, y)), requires_grad)
 
     def __neg__(self) -> Value:
         """z = -x;  dz/dx = -1."""
@@ -292,7 +296,17 @@ def _node(
         out.op, out.parents, out._local = "", (), None
     if state.anomaly:
         autograd.check_forward(out, math.isfinite(data) and all(map(math.isfinite, local)))
+    if state.tracer is not None:
+        state.tracer.op(out, op, parents, None)
     return out
+
+
+def power_name(n: float) -> str:
+    """The op name of ``x ** n`` for a number n: "**2", "**0.5", "**-1"; the
+    exponent in full ("**0.1234567") where the short form would round it, so
+    that ``float(name[2:]) == n`` always (a compiled replay reads it back)."""
+    short = f"{n:g}"
+    return f"**{short}" if float(short) == n or n != n else f"**{n!r}"
 
 
 def _to_float(x: object) -> float:
@@ -371,6 +385,11 @@ def _log(x: float) -> float:
     return -math.inf if x == 0 else math.nan
 
 
-def _log_base(x: float) -> float:
-    """ln(x) for d(x**y)/dy; 0 at x == 0 (where x**y is flat in y for y > 0, as PyTorch)."""
-    return 0.0 if x == 0 else _log(x)
+def _dpow_dx(x: float, y: float) -> float:
+    """d(x**y)/dx = y * x**(y-1); 0 where y == 0 (as PyTorch)."""
+    return 0.0 if y == 0 else y * _pow(x, y - 1.0)
+
+
+def _dpow_dy(z: float, x: float, y: float) -> float:
+    """d(x**y)/dy = z * ln(x) for z = x**y; 0 where x == 0 and y >= 0 (as PyTorch)."""
+    return 0.0 if x == 0 and y >= 0 else z * _log(x)

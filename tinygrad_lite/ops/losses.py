@@ -39,35 +39,49 @@ class CrossEntropy:
     dz/dt = -log_softmax(x) / n (as PyTorch, when t requires grad);
     a one-hot row gives exactly the loss and gradient of its label. One node
     for log_softmax, picking the label and the mean; stable as LogSoftmax
-    (e is raised to x - max(x_i) <= 0 only)."""
+    (e is raised to x - max(x_i) <= 0 only).
+
+    Rows whose label is `ignore_index` add nothing and are left out of the
+    mean (nan when every row is), as in PyTorch: with m rows kept,
+    z = (1/m) sum over kept i, and their rows of dz/dx are 0."""
 
     name = "cross_entropy"
 
     @staticmethod
-    @quiet(under="ignore")
-    def forward(ctx: Any, x: Array, t: Array) -> Array:
+    @quiet(under="ignore", invalid="ignore", divide="ignore")
+    def forward(ctx: Any, x: Array, t: Array, ignore_index: int = -100) -> Array:
         shifted = x - x.max(axis=1, keepdims=True)
         e = np.exp(shifted)
         sums = e.sum(axis=1, keepdims=True)
         if t.dtype.kind == "f":
             neg_log_softmax = np.log(sums) - shifted
-            ctx.saved = e, sums, neg_log_softmax
+            ctx.saved = e, sums, neg_log_softmax, None
             return fast_mean((t * neg_log_softmax).sum(axis=1))
-        ctx.saved = e, sums, None
-        return fast_mean(np.log(sums[:, 0]) - shifted[np.arange(len(x)), t])
+        keep = t != ignore_index
+        if keep.all():  # the common case: every row counts
+            ctx.saved = e, sums, None, None
+            return fast_mean(np.log(sums[:, 0]) - shifted[np.arange(len(x)), t])
+        t = np.where(keep, t, 0)
+        losses = np.where(keep, np.log(sums[:, 0]) - shifted[np.arange(len(x)), t], 0.0)
+        ctx.saved = e, sums, None, (keep, t, int(keep.sum()))
+        return losses.sum() / x.dtype.type(ctx.saved[3][2])
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
-        e, sums, neg_log_softmax = ctx.saved
+        e, sums, neg_log_softmax, ignored = ctx.saved
         t = ctx.parents[1].data
         n = len(e)
         d = e / sums  # softmax(x)
         if t.dtype.kind == "f":
             d = d * t.sum(axis=1, keepdims=True) - t
-        else:
+        elif ignored is None:
             d[np.arange(n), t] -= 1
+        else:  # rows with the ignored label get no gradient; the mean is over the m others
+            keep, t, n = ignored
+            d[np.arange(len(e)), t] -= 1
+            d *= keep[:, None]
         d *= g
-        d /= n
+        d /= n or 1  # every row ignored: d is 0, as in PyTorch
         gt = neg_log_softmax * (g / (n or 1)) if needs_grad(ctx, 1) else None  # n = 0: empty, no warning
         return d, gt
 
