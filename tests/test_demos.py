@@ -52,6 +52,7 @@ PICTURES = {
     "explorer": ([], []),  # writes HTML pages
     "playground": (["--export", "out/playground.html", "--steps", "5"], []),  # a page; live mode serves
     "neuron": ([], []),
+    "compiled": (["--steps", "4", "--eager-steps", "1"], ["compiled_moons.png"]),
     "gender": (["--epochs", "5"], ["gender_loss.png", "gender_predictions.png"]),
     "single_layer": (["--steps", "5"], ["single_layer_loss.png"]),
     "xor": ([], ["xor_loss.png", "xor_boundary.png"]),

@@ -17,6 +17,7 @@ import numpy as np
 from . import autograd, conv, ops
 from .autograd import new_seq, state
 from .errors import BackwardError, ShapeError
+from .value import Value
 
 Operand = "Tensor | float | int | np.ndarray"
 Axis = int | Sequence[int] | None
@@ -1472,9 +1473,15 @@ def _to_array(data: Any, dtype: Any, copy: bool) -> np.ndarray:
         reason = "rows of different lengths" if "inhomogeneous" in str(exc) else exc
         raise TypeError(f"Tensor needs numeric data, got {type(data).__name__}: {reason}") from None
     if arr.dtype.kind not in "biuf":
+        hint = ""
+        if isinstance(data, Value):
+            hint = (
+                ": a Value (a scalar node) does not mix with Tensors. In a compiled step, a number "
+                "argument becomes a Value; pass np.array(x) to get a Tensor instead"
+            )
         raise TypeError(
             f"Tensor needs numeric data (numbers or arrays of numbers), got {type(data).__name__} "
-            f"with NumPy dtype {arr.dtype}"
+            f"with NumPy dtype {arr.dtype}{hint}"
         )
     if dtype is None and arr.dtype.kind not in "fb":
         arr = arr.astype(np.float64)

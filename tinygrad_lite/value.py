@@ -180,9 +180,10 @@ class Value(autograd.Node):
         return _node(out, "sigmoid", (self,), (out * (1.0 - out),), self.requires_grad)
 
     def relu(self) -> Value:
-        """z = max(0, x);  dz/dx = 1 if x > 0 else 0."""
+        """z = max(0, x);  dz/dx = 1 if x > 0 else 0. NaN stays NaN (with
+        derivative 0), as `Tensor.relu` and PyTorch's relu."""
         x = self.data
-        return _node(x if x > 0 else 0.0, "relu", (self,), (1.0 if x > 0 else 0.0,), self.requires_grad)
+        return _node(0.0 if x <= 0 else x, "relu", (self,), (1.0 if x > 0 else 0.0,), self.requires_grad)
 
     def __abs__(self) -> Value:
         """z = |x|;  dz/dx = sign(x): 1 for x > 0, -1 for x < 0, and 0 at x = 0

@@ -62,8 +62,9 @@ def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8) -
     when it reads a node's value in Python (``v.data``, ``if v > 0``,
     ``float(v)``, ``t.item()``, ``print(v)``), changes data in place, calls
     ``backward()`` itself, or builds a different graph on its second call.
-    Under `no_grad` or `detect_anomaly` a compiled step runs `fn` eagerly, as
-    written (and its backward), every call. One thread at a time.
+    Under `detect_anomaly` a compiled step runs `fn` and its backward eagerly,
+    as written, every call; under `no_grad` it runs `fn` alone (an evaluation:
+    no graph, no gradients). One thread at a time.
     """
     if fn is None:
         return functools.partial(compile_step, max_shapes=max_shapes)
@@ -109,6 +110,11 @@ class CompiledStep:
         return f"<compiled step {self.__name__}: {self.traces} traced calls, {self.replays} replays>"
 
     def __call__(self, *args: Any) -> Any:
+        if state.tracer is not None:
+            raise CompileError(
+                f"{self.__name__}, a compiled step, was called inside another step being traced: "
+                "compile the outer step only (a replay would not record the inner one's ops)"
+            )
         key, leaves = _flatten(args)
         if state.anomaly or not state.grad_enabled:
             return self._eager(args)
@@ -142,10 +148,11 @@ class CompiledStep:
         return result[0]
 
     def _eager(self, args: Any) -> Any:
-        """`fn` and the backward of its loss, as written (no tracing)."""
+        """`fn` as written (no tracing), and the backward of its loss unless under `no_grad`."""
         self.traces += 1
         outputs, rebuild = _outputs(self.fn(*args))
-        outputs[0].backward()
+        if state.grad_enabled:
+            outputs[0].backward()
         return rebuild([_detached(node) for node in outputs])
 
     def _trace(self, args: tuple, leaves: list[Any], watch: bool) -> tuple[Recording, tuple[Any, Any]]:

@@ -13,6 +13,7 @@ bit for bit.
 
 from __future__ import annotations
 
+import operator
 from typing import Any
 
 import numpy as np
@@ -29,17 +30,22 @@ class TensorTape:
 
     def __init__(self, recording: Recording) -> None:
         nodes, kept = recording.nodes, needed(recording)
-        self.steps: list[tuple[Tensor, Any, tuple[Tensor, ...], dict]] = []
+        checks = [(before, nodes[i], check) for before, i, check in recording.checks if kept[i]]
+        self.steps: list[tuple[Tensor, Any, tuple[Tensor, ...], dict, list]] = []
+        made = 0  # ops made so far, in the order of the trace
         for node, op, keep in zip(nodes, recording.ops, kept):
-            if op is not None and keep:
+            if op is None:
+                continue
+            if keep:
                 fn, positions, params = op
                 inputs = tuple(nodes[i] for i in positions)
                 if not node.requires_grad:  # apply kept it as a leaf; forward may read ctx.parents
                     node.parents = inputs
-                self.steps.append((node, fn, inputs, params or {}))
+                self.steps.append((node, fn, inputs, params or {}, _due(checks, made)))
+            made += 1
+        self.checks = _due(checks, made)  # the checks made after the last op
         self.inputs = [nodes[i] if i >= 0 and kept[i] else None for i in recording.inputs]
         self.outputs = [nodes[i] for i in recording.outputs]
-        self.checks = [(nodes[i], check) for i, check in recording.checks if kept[i]]
         self.root = self.outputs[0]
         order = autograd.topological_order(self.root)
         self.computed = [node for node in reversed(order) if node.parents]
@@ -54,13 +60,25 @@ class TensorTape:
             if node is not None:
                 node._data = array
                 node.grad = tensor.grad if tensor is not None else None
-        for node, fn, parents, params in self.steps:
-            out = fn.forward(node, *[x._data for x in parents], **params)
+        for node, fn, parents, params, checks in self.steps:
+            for checked, check in checks:  # a loss's check of its inputs, where the eager step made it
+                check(checked._data)
+            out = fn.forward(node, *map(_data, parents), **params)
             node._data = out if type(out) is np.ndarray else np.asarray(out)
-        for node, check in self.checks:  # what the step's losses check of their inputs, as eagerly
-            check(node._data)
+        for checked, check in self.checks:
+            check(checked._data)
         autograd.backward_in_order(self.root, self.seed, self.computed)
         for node, tensor in zip(inputs, given):
-            if node is not None and tensor is not None and tensor.requires_grad:
+            if node is not None and tensor is not None and tensor is not node and tensor.requires_grad:
                 tensor.grad, node.grad = node.grad, None
         return [node._data for node in self.outputs]
+
+
+_data = operator.attrgetter("_data")
+
+
+def _due(checks: list[tuple[int, Tensor, Any]], made: int) -> list[tuple[Tensor, Any]]:
+    """The (node, check) pairs of `checks` made before op number `made` (taken out of `checks`)."""
+    due = [(node, check) for before, node, check in checks if before <= made]
+    checks[:] = [entry for entry in checks if entry[0] > made]
+    return due

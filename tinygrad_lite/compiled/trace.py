@@ -49,7 +49,8 @@ class Tracer:
 
     def __init__(self, watch: bool) -> None:
         self.records: dict[Node, tuple[Any, tuple, dict | None]] = {}
-        self.checks: list[tuple[Node, Any]] = []  # (node, check of its values), see autograd.check_values
+        # (ops recorded before it, node, check of its values): see autograd.check_values
+        self.checks: list[tuple[int, Node, Any]] = []
         self.watch = watch
         self.reason: str | None = None
         self.start = autograd.new_seq()
@@ -58,7 +59,7 @@ class Tracer:
         self.records[out] = (op, inputs, params)
 
     def check(self, node: Node, check: Any) -> None:
-        self.checks.append((node, check))
+        self.checks.append((len(self.records), node, check))
 
     def refuse(self, what: str) -> None:
         """Note the first data-dependent act of the call, with where the user's code did it."""
@@ -67,15 +68,25 @@ class Tracer:
 
 
 def _user_frame() -> str:
-    """file:line and the source line of the innermost frame outside tinygrad_lite."""
-    for frame in reversed(traceback.extract_stack()):
-        if f"{_PACKAGE}{_SEP}" not in frame.filename:
-            return f"{frame.filename}:{frame.lineno} ({(frame.line or '').strip()})"
-    return "inside tinygrad_lite"
+    """file:line and the source line of the innermost frame outside tinygrad_lite,
+    and when that is in nn, of the innermost one outside nn too (the user's call)."""
+    frames = [frame for frame in reversed(traceback.extract_stack()) if _ENGINE not in frame.filename]
+    if not frames:
+        return "inside tinygrad_lite"
+    where = _place(frames[0])
+    if _NN in frames[0].filename:
+        caller = next((frame for frame in frames if _NN not in frame.filename), None)
+        if caller is not None:
+            where += f", called from {_place(caller)}"
+    return where
+
+
+def _place(frame: traceback.FrameSummary) -> str:
+    return f"{frame.filename}:{frame.lineno} ({(frame.line or '').strip()})"
 
 
 _SEP = "/" if "/" in __file__ else "\\"
-_PACKAGE = _SEP + "tinygrad_lite"
+_ENGINE, _NN = f"{_SEP}tinygrad_lite{_SEP}", f"{_SEP}nn{_SEP}"
 
 
 # -- what the first trace watches --------------------------------------------------------
@@ -106,6 +117,7 @@ _CONVERSIONS = {
         "__round__",
         "__format__",
         "__repr__",
+        "backward",
     ),
     Tensor: (
         "__bool__",
@@ -249,7 +261,8 @@ class Recording:
                 add_node(x)
                 add_record(None)
         self.nodes, self.ops = nodes, records
-        self.checks = [(index[node], check) for node, check in tracer.checks if node in index]
+        # (ops made before it, the node checked, the check), for the checks of nodes in the graph
+        self.checks = [(before, index[node], check) for before, node, check in tracer.checks if node in index]
         self.outputs = [index[x] for x in outputs]
         self.inputs = [index.get(x, -1) for x in inputs]
         arguments = set(self.inputs)
@@ -276,7 +289,7 @@ class Recording:
             return f"the graph has {len(other.nodes)} nodes this time, {len(self.nodes)} the first time"
         if self.outputs != other.outputs or self.inputs != other.inputs:
             return "the outputs or the arguments used are different nodes of the graph"
-        if [i for i, _ in self.checks] != [i for i, _ in other.checks]:
+        if [c[:2] for c in self.checks] != [c[:2] for c in other.checks]:
             return "it checks the values of different nodes (a loss's check of its inputs)"
         for i, (a, b) in enumerate(zip(self.nodes, other.nodes)):
             ka, kb = self.kinds[i], other.kinds[i]
@@ -293,7 +306,7 @@ class Recording:
         looks node by node."""
         if (self.kinds, self.inputs, self.outputs) != (other.kinds, other.inputs, other.outputs):
             return False
-        if [i for i, _ in self.checks] != [i for i, _ in other.checks]:
+        if [c[:2] for c in self.checks] != [c[:2] for c in other.checks]:
             return False
         try:
             if self.ops != other.ops:

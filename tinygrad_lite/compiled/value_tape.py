@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from ..tensor import Tensor
+from ..ops.core import quiet
+from ..tensor import Tensor, _leaf
 from .trace import Recording, tensor_op
 
 _PAD, _SEED = 0, 1  # edge slots holding 0.0 (padding) and 1.0 (dL/dL, the root's only "user")
@@ -37,28 +38,29 @@ class _Group:
     """The nodes of one level applying one op with the same inputs needing grad:
     where its inputs are (``gathers``: a slice or an index array per input),
     where its results go (``start``, ``stop``), the Tensor op and its context
-    (a Tensor whose ``parents`` stand for the gathered inputs)."""
+    ``ctx`` (a Tensor whose ``parents`` stand for the gathered inputs), and
+    where the contributions of each input go (``edges``: the first edge slot
+    of each input, -1 where it needs none)."""
 
     def __init__(
-        self, key: tuple, ids: list[int], gathers: list[Any], start: int, needs: tuple[bool, ...]
+        self, level: int, name: str, gathers: list[Any], start: int, stop: int, edges: list[int]
     ) -> None:
-        self.level, self.name = key[0], key[1]
-        self.fn, self.ids, self.gathers, self.start, self.stop = (
-            tensor_op(self.name),
-            ids,
-            gathers,
-            start,
-            start + len(ids),
-        )
-        power = float(self.name[2:]) if self.name.startswith("**") and len(gathers) == 1 else None
-        parents = [Tensor(np.zeros(0), requires_grad=need) for need in needs]
-        if power is not None:  # x ** n for a number n: n is a constant second input
-            parents.append(Tensor(np.array(power)))
-        self.ctx = Tensor(np.zeros(0))
+        self.level, self.name, self.fn = level, name, tensor_op(name)
+        self.gathers, self.start, self.stop, self.edges = gathers, start, stop, edges
+        parents = [_stub(np.empty(0), edge >= 0) for edge in edges]
+        if name.startswith("**") and len(gathers) == 1:  # x ** n for a number n: n is a constant second input
+            parents.append(_stub(np.array(float(name[2:])), False))
+        self.ctx = _stub(np.empty(0), False)
         self.ctx.parents = tuple(parents)
-        self.backward = any(needs)  # whether the nodes are on the root's backward path
+        self.backward = max(edges) >= 0  # whether the nodes are on the root's backward path
         self.grad_from: Any = None  # edge slots summed into each node's gradient (see ValueTape)
-        self.edges: list[int] = []  # where each input's contributions go, by input (-1: nowhere)
+
+
+def _stub(data: np.ndarray, requires_grad: bool) -> Tensor:
+    """A Tensor standing for a gathered array in an op's context."""
+    stub = _leaf(data)
+    stub.requires_grad = requires_grad
+    return stub
 
 
 class ValueTape:
@@ -106,6 +108,7 @@ class ValueTape:
         order = np.concatenate([np.flatnonzero((kind_of == k) & kept) for k in range(3)] + [ops_at])
         slot = np.full(n, -1, dtype=np.intp)
         slot[order] = np.arange(len(order))
+        start_of_ops = len(order) - len(ops_at)  # the ops' results follow the leaves, group after group
         self.leaves = [nodes[i] for i in np.flatnonzero((kind_of == 0) & kept)]
         self.values = np.zeros(len(order))
         for i in np.flatnonzero((kind_of == 2) & kept):
@@ -115,7 +118,7 @@ class ValueTape:
         )  # -1: unused
         self.used = self.inputs >= 0
         self.outputs = [int(slot[i]) for i in recording.outputs]
-        self.checks = [(int(slot[i]), check) for i, check in recording.checks if kept[i]]
+        self.checks = [(int(slot[i]), check) for _, i, check in recording.checks if kept[i]]
         self.counts = {  # what the tape holds, for `describe`
             "nodes": len(order),
             "leaves": len(self.leaves),
@@ -123,37 +126,37 @@ class ValueTape:
             "constants": int(np.count_nonzero((kind_of == 2) & kept)),
         }
 
-        # forward groups; each contribution of an input needing grad gets an edge slot
-        self.groups: list[_Group] = []
-        edges = [
-            (np.array([n]), np.array([0]), np.array([root]), np.array([_SEED]))
-        ]  # the seed: a last "user"
-        size = 2
-        for lo, hi in itertools.pairwise(bounds):
-            ids = ops_at[lo:hi]
-            i = ids[0]
-            inputs = [first[ids]] if second[i] == n else [first[ids], second[ids]]
-            needed = tuple(bool(needs[p[0]]) for p in inputs) if on_path[i] else (False,) * len(inputs)
-            group = _Group(
-                (int(level[i]), records[i][0]), ids, [_gather(slot[p]) for p in inputs], int(slot[i]), needed
-            )
-            for k, need in enumerate(needed):
-                group.edges.append(size if need else -1)
-                if need:
-                    edges.append((ids, np.full(len(ids), k), inputs[k], np.arange(size, size + len(ids))))
-                    size += len(ids)
-            self.groups.append(group)
-        self.contributions = np.zeros(size)
+        # each contribution of an input needing grad gets an edge slot: a run of them per group and input
+        groups = max(len(bounds) - 1, 0)
+        group_of = np.repeat(np.arange(groups), np.diff(np.asarray(bounds, dtype=np.intp)))
+        inputs = (first[ops_at], second[ops_at])
+        needed = [on_path[ops_at] & needs[inputs[k]] for k in (0, 1)]  # needs[n] is 0: "no input"
+        runs = np.stack([np.bincount(group_of, needed[k], groups) for k in (0, 1)], axis=1).astype(np.intp)
+        run_start = 2 + (np.cumsum(runs) - runs.ravel()).reshape(runs.shape)
+        rank = np.arange(len(ops_at)) - np.asarray(bounds[:-1], dtype=np.intp)[group_of]
+        self.contributions = np.zeros(2 + int(runs.sum()))
         self.contributions[_SEED] = 1.0
+        self.groups = []
+        for g, (lo, hi) in enumerate(itertools.pairwise(bounds)):
+            i = ops_at[lo]
+            arity = 1 if second[i] == n else 2
+            gathers = [_gather(slot[inputs[k][lo:hi]]) for k in range(arity)]
+            edges = [int(run_start[g, k]) if runs[g, k] else -1 for k in range(arity)]
+            start = lo + start_of_ops
+            self.groups.append(_Group(int(level[i]), records[i][0], gathers, start, start + hi - lo, edges))
 
         # each node's users, in eager order: the user made last first, its first input before its second
-        user, position, parent, edge = (np.concatenate(column) for column in zip(*edges))
+        user = np.concatenate([[n], ops_at[needed[0]], ops_at[needed[1]]])  # n: the seed, the root's "user"
+        position = np.concatenate([[0], *(np.full(np.count_nonzero(needed[k]), k) for k in (0, 1))])
+        parent = np.concatenate([[root], inputs[0][needed[0]], inputs[1][needed[1]]])
+        edge = np.concatenate([[_SEED], *((run_start[group_of, k] + rank)[needed[k]] for k in (0, 1))])
         by_parent = np.lexsort((position, -user, parent))
         edge, counts = edge[by_parent], np.bincount(parent, minlength=n)
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        for group in self.groups:
+        for group, (lo, hi) in zip(self.groups, itertools.pairwise(bounds)):
             if group.backward:
-                group.grad_from = _summing(edge, starts[group.ids], counts[group.ids])
+                ids = ops_at[lo:hi]
+                group.grad_from = _summing(edge, starts[ids], counts[ids])
         learnt = np.flatnonzero((kind_of <= 1) & on_path[:n])
         argument = {i: k for k, i in enumerate(recording.inputs) if i >= 0}
         self.learnt = [
@@ -161,6 +164,7 @@ class ValueTape:
         ]  # an argument's goes to the Value given
         self.learnt_users = _summing(edge, starts[learnt], counts[learnt], with_start=True)
 
+    @quiet(all="ignore")  # a Value computes in IEEE floats without warnings (1/0 is inf)
     def run(self, data: list[float], given: list[Any]) -> list[float]:
         """Forward and backward with the arguments' new `data` (floats); `given` holds
         the Value passed for each argument (None for a number), whose gradient, if it
@@ -219,7 +223,7 @@ def _gather(positions: np.ndarray) -> Any:
     """A slice where `positions` run on by one (the common case: a group's own
     outputs, a layer's weights), else the index array itself."""
     start, count = int(positions[0]), len(positions)
-    if positions[-1] - start == count - 1 and bool(np.all(np.diff(positions) == 1)):
+    if count == 1 or (positions[-1] - start == count - 1 and bool((np.diff(positions) == 1).all())):
         return slice(start, start + count)
     return positions
 
@@ -232,7 +236,7 @@ def _summing(
     (most users, nodes) into the edge array, padded with the 0.0 slot after
     each node's own; a plain index array when each has one user (and no
     `with_start`, room for the gradient a leaf already holds)."""
-    most = int(counts.max(initial=0))
+    most = int(counts.max(initial=0)) if len(counts) > 1 else int(counts.sum())
     if most == 1 and not with_start:
         return edges[starts]
     table = np.full((most, len(starts)), _PAD, dtype=np.intp)

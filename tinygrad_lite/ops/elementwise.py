@@ -72,7 +72,7 @@ class Sqrt:
 
 
 class Abs:
-    """z = |x|;  dz/dx = sign(x) (0 at x == 0, as in PyTorch)."""
+    """z = |x|;  dz/dx = sign(x) (0 at x == 0 and at NaN, as in PyTorch)."""
 
     name = "abs"
 
@@ -82,7 +82,8 @@ class Abs:
 
     @staticmethod
     def backward(ctx: Any, g: Array) -> tuple:
-        return (g * np.sign(ctx.parents[0].data),)
+        x = ctx.parents[0].data
+        return (g * np.where(np.isnan(x), 0, np.sign(x)),)
 
 
 class Tanh:

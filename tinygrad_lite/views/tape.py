@@ -51,7 +51,7 @@ def _tensor_tape(tape: TensorTape, max_lines: int) -> str:
     ]
     rows = [
         f"  {fn.name:<12} {' '.join(_shape(x) for x in inputs)} -> {_shape(node)}"
-        for node, fn, inputs, _ in tape.steps
+        for node, fn, inputs, *_ in tape.steps
     ]
     lines += _shortened(rows, max_lines, "ops")
     lines.append(
