@@ -22,7 +22,7 @@ import numpy as np
 from .. import autograd
 from ..autograd import state
 from ..errors import CompileError
-from ..tensor import Tensor, _to_array
+from ..tensor import Tensor, _leaf
 from ..value import Value
 from .tensor_tape import TensorTape
 from .trace import Recording, Tracer, tracing
@@ -118,18 +118,20 @@ class CompiledStep:
         key, leaves = _flatten(args)
         if state.anomaly or not state.grad_enabled:
             return self._eager(args)
-        with (
-            autograd.gc_paused()
-        ):  # a trace holds two graphs alive: the collector would walk them for nothing
-            return self._call(key, args, leaves)
-
-    def _call(self, key: Any, args: tuple, leaves: list[Any]) -> Any:
         entry = self._seen.get(key)
         if isinstance(entry, _Compiled):
             if entry.unchanged():
                 self.replays += 1
                 return entry.run(leaves)
             entry = None  # a parameter changed shape, dtype or requires_grad: trace again
+        with (
+            autograd.gc_paused()
+        ):  # a trace holds two graphs alive: the collector would walk them for nothing
+            return self._traced(key, args, leaves, entry)
+
+    def _traced(self, key: Any, args: tuple, leaves: list[Any], entry: Recording | None) -> Any:
+        """A traced call: the first of this shape of arguments (recorded), or the
+        second (compared with the first, then compiled)."""
         recording, result = self._trace(args, leaves, watch=entry is None)
         if entry is None:
             if len(self._seen) >= self.max_shapes:
@@ -205,19 +207,17 @@ class _Compiled:
         return self._state() == self.traced
 
     def run(self, leaves: list[Any]) -> Any:
+        """Replay with the arguments' `leaves` (numbers, arrays, Values, Tensors)."""
         given = [leaf if isinstance(leaf, (Value, Tensor)) else None for leaf in leaves]
-        if self.kind is Value:
-            data = [leaf.data if isinstance(leaf, Value) else leaf for leaf in leaves]
-            if any(isinstance(x, (Tensor, np.ndarray)) for x in data):
-                raise CompileError("a Value step was given an array or a Tensor")  # pragma: no cover
+        if self.kind is Value:  # (an array argument of a Value step is one it does not use)
+            data = [
+                leaf.data if isinstance(leaf, Value) else leaf if isinstance(leaf, float) else 0.0
+                for leaf in leaves
+            ]
             values = self.tape.run(data, given)
             return self.rebuild([Value(v, requires_grad=False) for v in values])
-        data = [
-            leaf._data if isinstance(leaf, Tensor) else _to_array(leaf, leaf.dtype, copy=False)
-            for leaf in leaves
-        ]
-        arrays = self.tape.run(data, given)
-        return self.rebuild([Tensor(a) for a in arrays])
+        data = [leaf._data if isinstance(leaf, Tensor) else leaf for leaf in leaves]  # arrays, as traced
+        return self.rebuild(list(map(_leaf, self.tape.run(data, given))))
 
 
 _requires_grad = operator.attrgetter("requires_grad")

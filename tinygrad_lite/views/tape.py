@@ -25,14 +25,16 @@ def _value_tape(tape: ValueTape, max_lines: int) -> str:
     counts = tape.counts
     levels: dict[int, list[str]] = {}
     for group in tape.groups:
-        levels.setdefault(group.level, []).append(f"{group.name} ×{group.stop - group.start:,}")
+        name = f"sum of {group.index.shape[0]}" if group.name == "sum" else group.name
+        levels.setdefault(group.level, []).append(f"{name} ×{group.stop - group.start:,}")
     backward = sum(group.backward for group in tape.groups)
     lines = [
         f"compiled Value step: {counts['nodes']:,} nodes replayed as {len(tape.groups):,} array ops "
         f"in {len(levels):,} levels",
         f"  read on every call: {counts['leaves']:,} parameters and {counts['inputs']:,} inputs; "
         f"fixed: {counts['constants']:,} constants",
-        "  level  forward: one op per group of nodes, all the nodes of a level at once",
+        "  level  forward: one op per group of nodes, all the nodes of a level at once "
+        "(a running sum's + chain is one sum)",
     ]
     rows = [f"  {level:5d}  {', '.join(ops)}" for level, ops in sorted(levels.items())]
     lines += _shortened(rows, max_lines, "levels")
