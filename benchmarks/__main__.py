@@ -44,7 +44,7 @@ from benchmarks import (
     w7_conv,
     w8_cnn,
 )
-from benchmarks.common import TORCH, Result
+from benchmarks.common import TORCH, Result, ms
 
 WORKLOADS: dict[str, Callable[[str], list[Result]]] = {
     "W0": w0_overhead.run,
@@ -79,10 +79,6 @@ def machine() -> dict[str, Any]:
     return info
 
 
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1e3:.4f}" if seconds < 0.01 else f"{seconds * 1e3:.2f}"
-
-
 def table(result: Result) -> list[str]:
     """The lines printed for one workload."""
     lines = [result.title, "  " + result.check.line()]
@@ -91,7 +87,7 @@ def table(result: Result) -> list[str]:
     for name, seconds in result.seconds.items():
         vs_ref, vs_torch = result.ratio(name, result.reference), result.ratio(name, TORCH)
         cells = [f"{r:.2f}x" if r is not None else "-" for r in (vs_ref, vs_torch)]
-        lines.append(f"  {name:<{width}}{_ms(seconds):>10}{cells[0]:>10}{cells[1]:>12}")
+        lines.append(f"  {name:<{width}}{ms(seconds):>10}{cells[0]:>10}{cells[1]:>12}")
     for name, error in result.failures.items():
         lines.append(f"  {name:<{width}}{error}")
     lines += [f"  note: {note}" for note in result.notes]

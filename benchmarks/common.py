@@ -6,16 +6,19 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
-from benchmarks.timing import interleaved
+from benchmarks.timing import first_calls, interleaved
 
 HAND = "NumPy by hand"
 TORCH = "PyTorch"
 MICROGRAD = "micrograd"
+#: appended to an implementation's name when it runs through ``compile_step``
+COMPILED = ", compiled"
 
 #: ``full``: the numbers to report; ``quick``: the whole suite in under a
 #: minute; ``smoke``: tiny sizes, for the tests (the numbers mean nothing).
@@ -174,19 +177,65 @@ def measure(
     rtol: float,
     reference: str = HAND,
     notes: list[str] | None = None,
+    before: dict[str, Callable[[], object]] | None = None,
 ) -> Result:
     """Run each implementation once (the check, and a warm-up), then time them
     interleaved over `repeats` rounds. Each callable trains from the initial
-    weights for `steps` steps and returns its final loss. An implementation
-    that raises RecursionError is reported as such and not timed."""
+    weights for `steps` steps and returns its final loss; ``before[name]``, if
+    given, runs untimed before each call of `name` (e.g. to reset the weights
+    of a network made once). An implementation that raises RecursionError is
+    reported as such and not timed."""
+    before = before or {}
     finals: dict[str, float] = {}
     failures: dict[str, str] = {}
     for name, train in impls.items():
         try:
+            if name in before:
+                before[name]()
             finals[name] = train()
         except RecursionError:
             failures[name] = "RecursionError"
     check = agree(finals, rtol, reference)
-    medians = interleaved({name: impls[name] for name in finals}, repeats)
+    medians = interleaved({name: impls[name] for name in finals}, repeats, before)
     seconds = {name: t / steps for name, t in medians.items()}
     return Result(key, title, reference, seconds, check, failures, list(notes or []))
+
+
+def ms(seconds: float) -> str:
+    """`seconds` in milliseconds, with four decimals below 10 ms, else two."""
+    return f"{seconds * 1e3:.4f}" if seconds < 0.01 else f"{seconds * 1e3:.2f}"
+
+
+def tracing_cost(
+    result: Result,
+    eager: Callable[[], Callable[[], object]],
+    compiled: Callable[[], Callable[[], object]],
+    repeats: int,
+    limit: float | None = None,
+) -> None:
+    """What tracing costs: the first three calls of a fresh compiled step
+    (``compiled()`` makes a fresh network and returns its training step)
+    against an eager step (the median of the first three steps of fresh eager
+    networks made by ``eager()``), each a full training step with its update,
+    in `repeats` rounds (`first_calls`: each call after a full garbage
+    collection). Adds a note to `result`, the median times to its ``extra``,
+    and with `limit` the target "first call at most `limit` times an eager step"."""
+    times = first_calls({"eager": eager, "compiled": compiled}, calls=3, repeats=repeats)
+    step = statistics.median(t for per_call in times["eager"] for t in per_call)
+    calls = [statistics.median(per_call) for per_call in times["compiled"]]
+    ratios = [c / step for c in calls]
+    result.extra["first_calls_seconds"] = {"eager_step": step, "compiled_calls_1_2_3": calls}
+    what = ("1st call (traces)", "2nd (traces, compares)", "3rd (replays)")
+    parts = ", ".join(f"{w} {ms(c)} ms = {r:.2f}x" for w, c, r in zip(what, calls, ratios))
+    result.notes.append(
+        f"tracing: a fresh compiled step's {parts} an eager step ({ms(step)} ms; full steps with "
+        f"their update, medians over {repeats} fresh networks)"
+    )
+    if limit is not None:
+        result.targets.append(
+            Target(
+                f"{result.key} compiled: first call at most {limit:g}x an eager step",
+                f"{ratios[0]:.2f}x (2nd call {ratios[1]:.2f}x)",
+                ratios[0] <= limit,
+            )
+        )

@@ -5,7 +5,12 @@
 trained by SGD (p = p - 0.5 dL/dp) for 2,000 steps. By hand, the backward pass
 is dL/do = (o - y)/4, dz2 = dL/do o(1 - o), dW2 = h^T dz2, db2 = sum(dz2),
 dz1 = (dz2 W2^T) h(1 - h), dW1 = X^T dz1, db1 = sum(dz1). The scalar engines
-(tinygrad_lite Value, micrograd) sum 0.5/4 (o_k - y_k)**2 over the rows."""
+(tinygrad_lite Value, micrograd) sum 0.5/4 (o_k - y_k)**2 over the rows.
+
+tinygrad_lite's Tensor + nn and Value steps also run through ``compile_step``
+(", compiled"): each training run compiles a fresh step, so its first two
+calls trace eagerly and the rest replay the tape. Also reported: what those
+first two calls cost against an eager step."""
 
 from __future__ import annotations
 
@@ -17,6 +22,7 @@ import numpy as np
 import nn
 from benchmarks import scalar
 from benchmarks.common import (
+    COMPILED,
     HAND,
     MICROGRAD,
     TORCH,
@@ -26,13 +32,16 @@ from benchmarks.common import (
     measure,
     pick,
     torch_sgd,
+    tracing_cost,
 )
-from tinygrad_lite import Tensor, Value
+from tinygrad_lite import Tensor, Value, compile_step
 
 LR = 0.5
 TGL_NN = "tinygrad_lite Tensor + nn"
 TGL_RAW = "tinygrad_lite raw Tensors"
 TGL_VALUE = "tinygrad_lite Value"
+TGL_NN_COMPILED = TGL_NN + COMPILED
+TGL_VALUE_COMPILED = TGL_VALUE + COMPILED
 
 
 def initial_weights(seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -55,6 +64,45 @@ def torch_net(torch: ModuleType, weights: list[tuple[np.ndarray, np.ndarray]]) -
     ]
 
 
+def nn_model(weights: list[tuple[np.ndarray, np.ndarray]]) -> nn.MLP:
+    """The 2-2-1 sigmoid ``nn.MLP`` holding `weights`."""
+    model = nn.MLP(2, [2, 1], "sigmoid", "sigmoid")
+    for layer, (W, b) in zip(model.layers, weights):
+        layer.weight.data[...] = W
+        layer.bias.data[...] = b
+    return model
+
+
+def nn_stepper(compiled: bool) -> Callable[[], Callable[[], Tensor]]:
+    """A maker of a fresh Tensor + nn network's training step (zero_grad, loss,
+    backward, SGD update; returns the loss), eager or through ``compile_step``."""
+    X, Y = nn.datasets.xor()
+    weights = initial_weights()
+
+    def make() -> Callable[[], Tensor]:
+        model = nn_model(weights)
+        opt = nn.optim.SGD(model.parameters(), lr=LR)
+        x, y = Tensor(X), Tensor(Y)
+        if compiled:
+            forward_backward = compile_step(lambda: 0.5 * nn.mse_loss(model(x), y))
+        else:
+
+            def forward_backward() -> Tensor:
+                loss = 0.5 * nn.mse_loss(model(x), y)
+                loss.backward()
+                return loss
+
+        def step() -> Tensor:
+            opt.zero_grad()
+            loss = forward_backward()
+            opt.step()
+            return loss
+
+        return step
+
+    return make
+
+
 def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
     """Each callable trains from `initial_weights()` for `steps` steps and returns the last loss."""
     X, Y = nn.datasets.xor()
@@ -71,6 +119,17 @@ def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
             opt.zero_grad()
             loss = 0.5 * nn.mse_loss(model(x), y)
             loss.backward()
+            opt.step()
+        return loss.item()
+
+    def tgl_nn_compiled() -> float:
+        model = nn_model(weights)
+        opt = nn.optim.SGD(model.parameters(), lr=LR)
+        x, y = Tensor(X), Tensor(Y)
+        step = compile_step(lambda: 0.5 * nn.mse_loss(model(x), y))
+        for _ in range(steps):
+            opt.zero_grad()
+            loss = step()
             opt.step()
         return loss.item()
 
@@ -119,7 +178,31 @@ def implementations(steps: int) -> tuple[dict[str, Train], list[str]]:
     def tgl_value() -> float:
         return scalar_train(scalar.value_net(weights), Value.sigmoid)
 
-    impls: dict[str, Train] = {TGL_NN: tgl_nn, TGL_RAW: tgl_raw, TGL_VALUE: tgl_value, HAND: by_hand}
+    def tgl_value_compiled() -> float:
+        net = scalar.value_net(weights)
+        params = scalar.parameters(net)
+        rows = [list(map(float, row)) for row in X]
+        targets = [float(t) for t in Y[:, 0]]
+        acts = [Value.sigmoid, Value.sigmoid]
+
+        def loss_of_batch() -> Value:
+            sq = [(scalar.forward(net, x, acts)[0] - t) ** 2 for x, t in zip(rows, targets)]
+            return scalar.total(sq) * (0.5 / len(rows))
+
+        step = compile_step(loss_of_batch)
+        for _ in range(steps):
+            loss = step()
+            scalar.sgd(params, LR)
+        return loss.data
+
+    impls: dict[str, Train] = {
+        TGL_NN: tgl_nn,
+        TGL_NN_COMPILED: tgl_nn_compiled,
+        TGL_RAW: tgl_raw,
+        TGL_VALUE: tgl_value,
+        TGL_VALUE_COMPILED: tgl_value_compiled,
+        HAND: by_hand,
+    }
     notes = []
     torch = available("torch", notes)
     if torch is not None:
@@ -158,4 +241,8 @@ def run(mode: str) -> list[Result]:
     )
     result.target_at_most("W1: Tensor + nn at most 2.5x hand NumPy per step", TGL_NN, HAND, 2.5)
     result.target_faster("W1: Tensor + nn at least 2x faster than PyTorch", TGL_NN, TORCH, 2)
+    result.target_at_most(
+        "W1 compiled (Tensor + nn): at most 1.5x hand NumPy per step", TGL_NN_COMPILED, HAND, 1.5
+    )
+    tracing_cost(result, nn_stepper(compiled=False), nn_stepper(compiled=True), pick(mode, 11, 5, 1))
     return [result]

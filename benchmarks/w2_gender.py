@@ -6,7 +6,13 @@ tutorial, one row x of the four people at a time,
 then p = p - 0.1 dL/dp; 4 rows x 200 epochs = 800 steps. By hand: dL/do =
 2(o - y), dz2 = dL/do o(1 - o), dW2 = h^T dz2, dz1 = (W2 dz2) h(1 - h),
 dW1 = x^T dz1, and each db the dz of its layer. The scalar engines (Value,
-micrograd) build one node per multiply, add and activation."""
+micrograd) build one node per multiply, add and activation.
+
+tinygrad_lite's Tensor + nn and Value steps also run through ``compile_step``
+(", compiled"), the row passed as the step's arguments (a NumPy row and
+target for Tensor, a list of floats and a float for Value): each training run
+compiles a fresh step, whose first two calls trace and the rest replay the
+same tape for every row."""
 
 from __future__ import annotations
 
@@ -15,6 +21,7 @@ import numpy as np
 import nn
 from benchmarks import scalar
 from benchmarks.common import (
+    COMPILED,
     HAND,
     MICROGRAD,
     TORCH,
@@ -26,11 +33,13 @@ from benchmarks.common import (
     torch_sgd,
 )
 from benchmarks.w1_xor import initial_weights, torch_net
-from tinygrad_lite import Tensor, Value
+from tinygrad_lite import Tensor, Value, compile_step
 
 LR = 0.1
 TGL_TENSOR = "tinygrad_lite Tensor + nn"
 TGL_VALUE = "tinygrad_lite Value"
+TGL_TENSOR_COMPILED = TGL_TENSOR + COMPILED
+TGL_VALUE_COMPILED = TGL_VALUE + COMPILED
 
 
 def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
@@ -51,6 +60,21 @@ def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
                 opt.zero_grad()
                 loss = nn.mse_loss(model(x), y)
                 loss.backward()
+                opt.step()
+        return loss.item()
+
+    def tgl_tensor_compiled() -> float:
+        model = nn.MLP(2, [2, 1], "sigmoid", "sigmoid")
+        for layer, (W, b) in zip(model.layers, weights):
+            layer.weight.data[...] = W
+            layer.bias.data[...] = b
+        opt = nn.optim.SGD(model.parameters(), lr=LR)
+        step = compile_step(lambda x, y: nn.mse_loss(model(x), y))
+        rows = [(X[i : i + 1], Y[i : i + 1]) for i in range(len(X))]
+        for _ in range(epochs):
+            for x, y in rows:
+                opt.zero_grad()
+                loss = step(x, y)
                 opt.step()
         return loss.item()
 
@@ -83,7 +107,25 @@ def implementations(epochs: int) -> tuple[dict[str, Train], list[str]]:
     def tgl_value() -> float:
         return scalar_train(scalar.value_net(weights), Value.sigmoid)
 
-    impls: dict[str, Train] = {TGL_TENSOR: tgl_tensor, TGL_VALUE: tgl_value, HAND: by_hand}
+    def tgl_value_compiled() -> float:
+        net = scalar.value_net(weights)
+        params = scalar.parameters(net)
+        acts = [Value.sigmoid, Value.sigmoid]
+        step = compile_step(lambda x, y: (scalar.forward(net, x, acts)[0] - y) ** 2)
+        rows = [(list(map(float, x)), float(y[0])) for x, y in zip(X, Y)]
+        for _ in range(epochs):
+            for x, y in rows:
+                loss = step(x, y)
+                scalar.sgd(params, LR)
+        return loss.data
+
+    impls: dict[str, Train] = {
+        TGL_TENSOR: tgl_tensor,
+        TGL_TENSOR_COMPILED: tgl_tensor_compiled,
+        TGL_VALUE: tgl_value,
+        TGL_VALUE_COMPILED: tgl_value_compiled,
+        HAND: by_hand,
+    }
     notes = []
     torch = available("torch", notes)
     if torch is not None:

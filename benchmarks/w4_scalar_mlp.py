@@ -15,10 +15,21 @@ inside ``gc_paused()`` (Python's cyclic garbage collector paused while the
 graph is built and differentiated). Every collection during a step walks the
 whole live graph; tinygrad_lite's nodes hold no reference cycles, so pausing
 costs nothing in memory, while micrograd's closures make a cycle per node
-that only the collector frees (collected after the step)."""
+that only the collector frees (collected after the step).
+
+tinygrad_lite also runs its step through ``compile_step`` (", compiled"),
+plainly and in ``gc_paused()``: each training run compiles a fresh step, whose
+first two calls trace the graph eagerly and the rest replay the tape (a few
+NumPy ops per level of the graph). As each run here is only a few steps, its
+time is mostly the tracing. So two more measurements: what the first, second
+and third calls of a fresh compiled step cost against an eager step; and
+("W4 replay") the time per step after warm-up, every implementation's network
+made and stepped twice before timing (the compiled step then only replays),
+its weights reset (untimed) before each timed run."""
 
 from __future__ import annotations
 
+import functools
 import gc
 import itertools
 import tracemalloc
@@ -29,6 +40,7 @@ import numpy as np
 
 from benchmarks import scalar
 from benchmarks.common import (
+    COMPILED,
     HAND,
     MICROGRAD,
     TORCH,
@@ -37,14 +49,17 @@ from benchmarks.common import (
     Train,
     available,
     measure,
+    optional,
     pick,
     torch_sgd,
+    tracing_cost,
 )
-from tinygrad_lite import Value, autograd, gc_paused
+from tinygrad_lite import Value, autograd, compile_step, gc_paused
 
 LR = 0.01
 TGL = "tinygrad_lite Value"
 PAUSED = ", gc_paused()"
+TGL_COMPILED = TGL + COMPILED
 
 
 def data(sizes: list[int], points: int, seed: int = 0) -> tuple[scalar.Weights, np.ndarray, np.ndarray]:
@@ -56,15 +71,68 @@ def data(sizes: list[int], points: int, seed: int = 0) -> tuple[scalar.Weights, 
     return weights, X, X[:, 0] * X[:, 1]
 
 
+def scalar_loss(net: scalar.Net, act: Callable[[Any], Any], X: np.ndarray, y: np.ndarray) -> Any:
+    """The loss node of a scalar network on the points X, y (no backward, no update)."""
+    acts = [act] * (len(net) - 1) + [None]
+    rows = [list(map(float, x)) for x in X]
+    return scalar.total([(scalar.forward(net, x, acts)[0] - float(t)) ** 2 for x, t in zip(rows, y)])
+
+
 def scalar_step(
     net: scalar.Net, params: list[Any], act: Callable[[Any], Any], X: np.ndarray, y: np.ndarray
 ) -> Any:
     """One SGD step of a scalar network; returns the loss node (its graph still alive)."""
-    acts = [act] * (len(net) - 1) + [None]
-    rows = [list(map(float, x)) for x in X]
-    loss = scalar.total([(scalar.forward(net, x, acts)[0] - float(t)) ** 2 for x, t in zip(rows, y)])
+    loss = scalar_loss(net, act, X, y)
     loss.backward()
     scalar.sgd(params, LR)
+    return loss
+
+
+def compiled_stepper(weights: scalar.Weights, X: np.ndarray, y: np.ndarray) -> Callable[[], Any]:
+    """A fresh Value network's SGD step through ``compile_step`` (returns the loss, a leaf)."""
+    return compiled_stepper_of(scalar.value_net(weights), X, y)
+
+
+def compiled_stepper_of(net: scalar.Net, X: np.ndarray, y: np.ndarray) -> Callable[[], Any]:
+    """`net`'s SGD step through a new ``compile_step`` (returns the loss, a leaf)."""
+    params = scalar.parameters(net)
+    forward_backward = compile_step(lambda: scalar_loss(net, Value.tanh, X, y))
+
+    def step() -> Any:
+        loss = forward_backward()
+        scalar.sgd(params, LR)
+        return loss
+
+    return step
+
+
+def hand_step(Ws: list[tuple[np.ndarray, np.ndarray]], X: np.ndarray, y: np.ndarray) -> float:
+    """One SGD step by hand (batched NumPy) on the weights `Ws`, updated in place; returns the loss."""
+    hs = [X]
+    for i, (W, b) in enumerate(Ws):
+        z = hs[-1] @ W + b
+        hs.append(z if i == len(Ws) - 1 else np.tanh(z))
+    d = hs[-1][:, 0] - y
+    loss = d @ d
+    dz = 2 * d[:, None]
+    for i in reversed(range(len(Ws))):
+        W, b = Ws[i]
+        dh = dz @ W.T
+        W -= LR * (hs[i].T @ dz)
+        b -= LR * dz.sum(axis=0)
+        dz = dh * (1 - hs[i] * hs[i])
+    return float(loss)
+
+
+def torch_step(torch: Any, params: list[Any], x: Any, t: Any) -> Any:
+    """One SGD step of the PyTorch network `params` (W1, b1, W2, ...); returns the loss tensor."""
+    h = x
+    for i in range(0, len(params), 2):
+        h = h @ params[i] + params[i + 1]
+        h = torch.tanh(h) if i < len(params) - 2 else h
+    loss = ((h[:, 0] - t) ** 2).sum()
+    loss.backward()
+    torch_sgd(torch, params, LR)
     return loss
 
 
@@ -84,20 +152,8 @@ def implementations(
     def by_hand() -> float:
         Ws = [(W.copy(), b.copy()) for W, b in weights]
         for _ in range(steps):
-            hs = [X]
-            for i, (W, b) in enumerate(Ws):
-                z = hs[-1] @ W + b
-                hs.append(z if i == len(Ws) - 1 else np.tanh(z))
-            d = hs[-1][:, 0] - y
-            loss = d @ d
-            dz = 2 * d[:, None]
-            for i in reversed(range(len(Ws))):
-                W, b = Ws[i]
-                dh = dz @ W.T
-                W -= LR * (hs[i].T @ dz)
-                b -= LR * dz.sum(axis=0)
-                dz = dh * (1 - hs[i] * hs[i])
-        return float(loss)
+            loss = hand_step(Ws, X, y)
+        return loss
 
     steppers: dict[str, Callable[[], Callable[[], Any]]] = {TGL: tgl_stepper}
     notes = []
@@ -113,6 +169,8 @@ def implementations(
     impls: dict[str, Train] = {
         TGL: training(tgl_stepper, steps, paused=False),
         TGL + PAUSED: training(tgl_stepper, steps, paused=True),
+        TGL_COMPILED: training(lambda: compiled_stepper(weights, X, y), steps, paused=False),
+        TGL_COMPILED + PAUSED: training(lambda: compiled_stepper(weights, X, y), steps, paused=True),
         HAND: by_hand,
     }
     if torch is not None:
@@ -121,13 +179,7 @@ def implementations(
             params = [torch.tensor(a, requires_grad=True) for pair in weights for a in pair]
             x, t = torch.tensor(X), torch.tensor(y)
             for _ in range(steps):
-                h = x
-                for i in range(0, len(params), 2):
-                    h = h @ params[i] + params[i + 1]
-                    h = torch.tanh(h) if i < len(params) - 2 else h
-                loss = ((h[:, 0] - t) ** 2).sum()
-                loss.backward()
-                torch_sgd(torch, params, LR)
+                loss = torch_step(torch, params, x, t)
             return loss.item()
 
         impls[TORCH] = pytorch
@@ -135,6 +187,91 @@ def implementations(
         impls[MICROGRAD] = training(steppers[MICROGRAD], steps, paused=False)
         impls[MICROGRAD + PAUSED] = training(steppers[MICROGRAD], steps, paused=True)
     return impls, notes, steppers
+
+
+def replay_implementations(
+    sizes: list[int], points: int, steps: int, warmup: int = 2
+) -> tuple[dict[str, Train], dict[str, Callable[[], None]], list[str]]:
+    """For the time per step after warm-up: per implementation a network made
+    once and trained `warmup` steps (a compiled step has then traced twice and
+    only replays from there on), a callable training it `steps` steps and
+    returning the last loss, and a reset of its weights (and gradients) to the
+    initial ones, to run untimed before each call so that every call trains
+    from the same weights. Returns the callables, the resets and the notes."""
+    weights, X, y = data(sizes, points)
+    impls: dict[str, Train] = {}
+    resets: dict[str, Callable[[], None]] = {}
+
+    def add(
+        name: str,
+        step: Callable[[], Any],
+        reset: Callable[[], None],
+        number: Callable[[Any], float],
+        paused: bool = False,
+    ) -> None:
+        def train() -> float:
+            for _ in range(steps):
+                if paused:
+                    with gc_paused():
+                        loss = step()
+                else:
+                    loss = step()
+            return number(loss)
+
+        for _ in range(warmup):
+            step()
+        impls[name], resets[name] = train, reset
+
+    def scalar_reset(params: list[Any]) -> Callable[[], None]:
+        initial = [p.data for p in params]
+
+        def reset() -> None:
+            for p, v in zip(params, initial):
+                p.data = v
+                p.grad = 0.0
+
+        return reset
+
+    def data_of(loss: Any) -> float:
+        return loss.data
+
+    net = scalar.value_net(weights)
+    params = scalar.parameters(net)
+    add(TGL_COMPILED, compiled_stepper_of(net, X, y), scalar_reset(params), data_of)
+    for paused in (False, True):
+        net = scalar.value_net(weights)
+        params = scalar.parameters(net)
+        step = functools.partial(scalar_step, net, params, Value.tanh, X, y)
+        add(TGL + PAUSED * paused, step, scalar_reset(params), data_of, paused)
+
+    Ws = [(W.copy(), b.copy()) for W, b in weights]
+
+    def hand_reset() -> None:
+        for (W, b), (W0, b0) in zip(Ws, weights):
+            W[...], b[...] = W0, b0
+
+    add(HAND, functools.partial(hand_step, Ws, X, y), hand_reset, float)
+    notes = []
+    torch = available("torch", notes)
+    if torch is not None:
+        tensors = [torch.tensor(a, requires_grad=True) for pair in weights for a in pair]
+        initial = [t.detach().clone() for t in tensors]
+
+        def torch_reset() -> None:
+            with torch.no_grad():
+                for t, t0 in zip(tensors, initial):
+                    t.copy_(t0)
+                    t.grad = None
+
+        step = functools.partial(torch_step, torch, tensors, torch.tensor(X), torch.tensor(y))
+        add(TORCH, step, torch_reset, lambda loss: loss.item())
+    if available("micrograd", notes) is not None:
+        for paused in (False, True):
+            model, net = scalar.micrograd_net(weights)
+            params = model.parameters()
+            step = functools.partial(scalar_step, net, params, scalar.micrograd_tanh, X, y)
+            add(MICROGRAD + PAUSED * paused, step, scalar_reset(params), data_of, paused)
+    return impls, resets, notes
 
 
 def training(make: Callable[[], Callable[[], Any]], steps: int, paused: bool) -> Train:
@@ -193,10 +330,16 @@ def run(mode: str) -> list[Result]:
     )
     nodes = {name: count_nodes(name, make()()) for name, make in steppers.items()}
     memory = {name: peak_memory(make()) for name, make in steppers.items()}
+    weights, X, y = data(sizes, points)
+    compiled = compiled_stepper(weights, X, y)
+    compiled()  # the first trace: peak_memory then steps once more (the second) and measures a replay
+    memory[TGL_COMPILED] = peak_memory(compiled)
     result.extra = {"nodes_per_step": nodes, "peak_bytes_per_step": memory}
     result.notes += [
         f"{name}: {nodes[name]:,} nodes, peak {memory[name] / 1e6:.2f} MB per step" for name in nodes
     ]
+    result.notes.append(f"{TGL_COMPILED}: peak {memory[TGL_COMPILED] / 1e6:.2f} MB per replayed step")
+    tracing_cost(result, steppers[TGL], lambda: compiled_stepper(weights, X, y), pick(mode, 5, 3, 1), limit=3)
     result.target_faster("W4: Value at least 10x faster than micrograd", TGL, MICROGRAD, 10)
     result.target_faster("W4: the same, each step in gc_paused()", TGL + PAUSED, MICROGRAD, 10)
     if MICROGRAD in result.seconds:
@@ -204,4 +347,56 @@ def run(mode: str) -> list[Result]:
         result.targets.append(
             Target("W4: Value peak memory at most 40% of micrograd's", f"{share:.0%}", share <= 0.4)
         )
-    return [result]
+    replay = run_replay(mode, sizes, points)
+    if MICROGRAD in result.seconds and TGL_COMPILED in replay.seconds:
+        replay.notes.append(
+            f"{TGL_COMPILED}: {result.seconds[MICROGRAD] / replay.seconds[TGL_COMPILED]:.0f}x faster than "
+            f"micrograd's step in the table above, {replay.ratio(MICROGRAD + PAUSED, TGL_COMPILED):.0f}x "
+            f"faster than micrograd's in gc_paused() here"
+        )
+    return [result, replay]
+
+
+def run_replay(mode: str, sizes: list[int], points: int) -> Result:
+    """W4 replay: the time per step after warm-up (`replay_implementations`), and
+    its targets. Steps are timed in turns as everywhere, but back to back
+    within a run, so the eager engines' steps now and then trigger a full
+    garbage collection, which walks every live object: the objects alive
+    before timing (modules, PyTorch's many among them, the networks) are
+    frozen (``gc.freeze()``), so that it walks only what the training made,
+    as in a process without PyTorch. PyTorch runs on one thread here, its
+    fastest on arrays this small (the main table keeps its default)."""
+    steps = pick(mode, 3, 3, 2)
+    impls, resets, notes = replay_implementations(sizes, points, steps)
+    torch = optional("torch")
+    threads = torch.get_num_threads() if torch is not None else None
+    if torch is not None:
+        torch.set_num_threads(1)
+        notes.append(f"PyTorch runs on 1 thread here (its default, in the table above: {threads})")
+    notes.append("objects alive before timing are frozen (gc.freeze()): collections walk only the training's")
+    gc.collect()
+    gc.freeze()
+    try:
+        result = measure(
+            "W4 replay",
+            f"W4 the same, per step after warm-up: each network made and stepped twice before timing "
+            f"(a compiled step only replays after that), weights reset untimed before each run of "
+            f"{steps} steps",
+            impls,
+            steps=steps,
+            repeats=pick(mode, 7, 5, 1),
+            rtol=1e-9,
+            notes=notes,
+            before=resets,
+        )
+    finally:
+        gc.unfreeze()
+        if torch is not None:
+            torch.set_num_threads(threads)
+    result.target_faster(
+        "W4 compiled: at least 300x faster than micrograd (after warm-up)", TGL_COMPILED, MICROGRAD, 300
+    )
+    result.target_at_most(
+        "W4 compiled: no slower than PyTorch's step (after warm-up)", TGL_COMPILED, TORCH, 1.0
+    )
+    return result

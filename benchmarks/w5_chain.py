@@ -10,21 +10,67 @@ PyTorch builds the same chain from 0-d float64 tensors. One "step" is the
 whole chain, forward and backward. tinygrad_lite runs it twice: as written,
 and inside ``gc_paused()`` (no cyclic garbage collection while the chain is
 built: each collection walks the whole live chain, so their cost grows
-faster than the chain)."""
+faster than the chain).
+
+tinygrad_lite also runs the chain through ``compile_step`` (x given as its
+argument): a fresh compiled step's first call, which traces the chain as it
+builds it, and the replays of one compiled step, traced twice before timing
+(a replay is one NumPy op per level of the graph, and every node of a chain
+is a level of its own, so replaying it is not expected to be faster)."""
 
 from __future__ import annotations
 
-from benchmarks.common import MICROGRAD, TORCH, Result, Target, Train, available, measure, pick
-from tinygrad_lite import Value, gc_paused
+import time
+
+from benchmarks.common import (
+    COMPILED,
+    MICROGRAD,
+    TORCH,
+    Result,
+    Target,
+    Train,
+    available,
+    measure,
+    ms,
+    pick,
+)
+from tinygrad_lite import Value, compile_step, gc_paused
 
 HAND = "Python floats by hand"
 TGL = "tinygrad_lite Value"
 PAUSED = TGL + ", gc_paused()"
+FIRST_CALL = TGL + COMPILED + ": 1st call"
+REPLAY = TGL + COMPILED + ": replays"
 
 
-def implementations(ops: int) -> tuple[dict[str, Train], list[str]]:
-    """Callables building the `ops`-node chain and returning dy/dx."""
+def implementations(ops: int, traced: dict[str, float] | None = None) -> tuple[dict[str, Train], list[str]]:
+    """Callables building the `ops`-node chain and returning dy/dx. The
+    compiled step that `REPLAY` replays traces on that callable's first call
+    (the check, untimed); the seconds of its two tracing calls go into `traced`."""
     half = ops // 2
+
+    def chain(x: Value) -> Value:
+        y = x
+        for _ in range(half):
+            y = y * 1.0001 + 0.001
+        return y
+
+    def tgl_compiled_first_call() -> float:
+        x = Value(0.5)
+        compile_step(chain)(x)
+        return x.grad
+
+    replayed = compile_step(chain)
+
+    def tgl_compiled_replay() -> float:
+        while replayed.traces < 2:  # the first call only: trace twice
+            start = time.perf_counter()
+            replayed(Value(0.5))
+            if traced is not None:
+                traced[f"call {replayed.traces}"] = time.perf_counter() - start
+        x = Value(0.5)
+        replayed(x)
+        return x.grad
 
     def tgl() -> float:
         x = Value(0.5)
@@ -51,7 +97,13 @@ def implementations(ops: int) -> tuple[dict[str, Train], list[str]]:
             grad = d * grad
         return grad
 
-    impls: dict[str, Train] = {TGL: tgl, PAUSED: tgl_paused, HAND: by_hand}
+    impls: dict[str, Train] = {
+        TGL: tgl,
+        PAUSED: tgl_paused,
+        FIRST_CALL: tgl_compiled_first_call,
+        REPLAY: tgl_compiled_replay,
+        HAND: by_hand,
+    }
     notes = []
     torch = available("torch", notes)
     if torch is not None:
@@ -84,19 +136,26 @@ def run(mode: str) -> list[Result]:
     """W5 at 100,000 and at 10,000 ops, and the targets (completes, vs PyTorch, linear scaling)."""
     results = []
     for ops in (pick(mode, 100_000, 100_000, 2_000), pick(mode, 10_000, 10_000, 200)):
-        impls, notes = implementations(ops)
-        results.append(
-            measure(
-                f"W5 {ops}",
-                f"W5 chain of {ops:,} Value ops (y = y*1.0001 + 0.001), forward + backward",
-                impls,
-                steps=1,
-                repeats=pick(mode, 7, 3, 1),
-                rtol=1e-9,
-                reference=HAND,
-                notes=notes,
-            )
+        traced: dict[str, float] = {}
+        impls, notes = implementations(ops, traced)
+        result = measure(
+            f"W5 {ops}",
+            f"W5 chain of {ops:,} Value ops (y = y*1.0001 + 0.001), forward + backward",
+            impls,
+            steps=1,
+            repeats=pick(mode, 7, 3, 1),
+            rtol=1e-9,
+            reference=HAND,
+            notes=notes,
         )
+        if traced:
+            result.notes.append(
+                "compiled: the two tracing calls before the replays took "
+                + " and ".join(f"{ms(s)} ms" for s in traced.values())
+                + " (once each; the second also compares the graph with the first's)"
+            )
+            result.extra["compiled_tracing_calls_seconds"] = traced
+        results.append(result)
     big, small = results
     done = TGL in big.seconds and TGL in small.seconds
     micrograd = big.failures.get(MICROGRAD, "completes" if MICROGRAD in big.seconds else "not run")

@@ -12,6 +12,7 @@ import pytest
 from benchmarks import __main__ as runner
 from benchmarks import w0_overhead, w1_xor, w2_gender, w3_mlp, w4_scalar_mlp, w5_chain, w6_deep
 from benchmarks.common import HAND, MICROGRAD, TORCH, agree, optional
+from tinygrad_lite import compile_step
 
 HAVE_TORCH = optional("torch") is not None
 HAVE_MICROGRAD = optional("micrograd") is not None
@@ -62,6 +63,34 @@ def test_w4_scalar_mlp_implementations_reach_the_same_loss():
     # 4 points x (3 + 3 + 1 neurons, each 2 or 3 multiplies and adds, plus tanh), then the loss sums
     counts = {name: w4_scalar_mlp.count_nodes(name, make()()) for name, make in steppers.items()}
     assert len(set(counts.values())) == 1, counts  # both engines build the same graph
+
+
+def test_w4_compiled_replay_is_timed_after_warm_up_and_checked(monkeypatch):
+    made = []
+
+    def spy(fn):
+        made.append(compile_step(fn))
+        return made[-1]
+
+    monkeypatch.setattr(w4_scalar_mlp, "compile_step", spy)
+    impls, resets, _ = w4_scalar_mlp.replay_implementations([2, 3, 3, 1], points=4, steps=2)
+    for name in impls:
+        resets[name]()
+    losses = finals(impls)
+    assert agree(losses, 1e-9, HAND).ok, losses
+    (step,) = made  # made once, traced twice during warm-up, replayed after
+    assert (step.traces, step.replays) == (2, 2)
+
+
+def test_w4_reports_the_replay_and_the_tracing_cost():
+    main, replay = w4_scalar_mlp.run("smoke")
+    assert (main.key, replay.key) == ("W4", "W4 replay")
+    assert main.check.ok and replay.check.ok
+    assert w4_scalar_mlp.TGL_COMPILED in main.seconds and w4_scalar_mlp.TGL_COMPILED in replay.seconds
+    assert set(main.extra["first_calls_seconds"]) == {"eager_step", "compiled_calls_1_2_3"}
+    texts = [t.text for r in (main, replay) for t in r.targets]
+    assert "W4 compiled: first call at most 3x an eager step" in texts
+    assert ("W4 compiled: no slower than PyTorch's step (after warm-up)" in texts) == HAVE_TORCH
 
 
 def test_w5_chain_gradient_is_the_product_of_the_local_derivatives():

@@ -28,6 +28,7 @@ accumulates into leaves.
 
 from __future__ import annotations
 
+import itertools
 import operator
 from typing import Any
 
@@ -109,7 +110,7 @@ class ValueTape:
     def __init__(self, recording: Recording) -> None:
         nodes, kinds = recording.nodes, recording.kinds
         n = len(nodes)
-        name, inputs, users, level = _folded(recording)
+        name, inputs, chain, level = _folded(recording)
         needs = list(map(_requires_grad, nodes))
         root = recording.outputs[0]
         kept, on_path = bytearray(n), bytearray(n)  # what the outputs depend on; what backward visits
@@ -155,16 +156,17 @@ class ValueTape:
         size = 2
         for key in keys:
             ids = members[key]
-            parents = np.array([inputs[i] for i in ids]).T  # (inputs, nodes)
-            by = np.array(
-                [users[i] for i in ids]
-            )  # (nodes, inputs, 2): the node that used each input, and where
+            count, arity = len(ids), len(key[2])
+            parents = _table(inputs, ids, arity)  # (inputs, nodes)
+            by = _table(chain, ids, arity) if key[1] == "sum" else None  # the + that used each term
             group = _Group(key[0], key[1], slot[parents], start, key[2], size)
             for r in group.rows:
-                edges.append((by[:, r, 0], by[:, r, 1], parents[r], np.arange(size, size + len(ids))))
-                size += len(ids)
+                user = np.asarray(ids) if by is None else by[r]
+                position = r if by is None else min(r, 1)
+                edges.append((user, np.full(count, position), parents[r], np.arange(size, size + count)))
+                size += count
             self.groups.append(group)
-            start += len(ids)
+            start += count
         self.contributions = np.zeros(size)
         self.contributions[_SEED] = 1.0
         self.counts = {
@@ -220,13 +222,15 @@ _KIND = {"leaf": 0, "input": 1, "constant": 2, "op": 3}
 
 
 def _folded(recording: Recording) -> tuple[list, list, list, list[int]]:
-    """For each node: its op's name, its inputs, for each input the node that used
-    it and at which position ``(user, position)``, and its level (0 for a leaf,
-    else one more than its highest input); name and inputs are None for a leaf.
+    """For each node: its op's name and its inputs (None for a leaf), the nodes
+    of the chain of + it sums (for a sum, else None: see below), and its level
+    (0 for a leaf, else one more than its highest input).
 
     A ``+`` whose first input is a ``+`` (or a sum) that nothing else uses, is
-    not an output and is not checked continues that running sum: the two become
-    one "sum" of all their terms, and the first is no longer a node (None)."""
+    not an output and is not checked, continues that running sum: the two
+    become one "sum" of all their terms, and the first is no longer a node
+    (None). Its chain lists the + that took each term: the first + its first
+    two terms, each later + one more."""
     records, n = recording.ops, len(recording.ops)
     uses = [0] * n
     for record in records:
@@ -236,25 +240,35 @@ def _folded(recording: Recording) -> tuple[list, list, list, list[int]]:
     whole = {*recording.outputs, *(i for _, i, _ in recording.checks)}
     name: list[str | None] = [None] * n
     inputs: list[list[int] | None] = [None] * n
-    users: list[list[tuple[int, int]] | None] = [None] * n
+    chain: list[list[int] | None] = [None] * n
     level = [0] * n
     for i, record in enumerate(records):
         if record is None:
             continue
         op, parents, _ = record
         j = parents[0]
-        if op == "+" and name[j] in ("+", "sum") and uses[j] == 1 and j not in whole:
+        if op == "+" and uses[j] == 1 and (name[j] == "+" or name[j] == "sum") and j not in whole:
             term = parents[1]  # i adds one more term to the running sum j
-            name[i], inputs[i], users[i] = "sum", inputs[j], users[j]
-            inputs[i].append(term)
-            users[i].append((i, 1))
+            terms, users = inputs[j], chain[j] or [j, j]
+            terms.append(term)
+            users.append(i)
+            name[i], inputs[i], chain[i] = "sum", terms, users
             level[i] = max(level[j], level[term] + 1)
-            name[j] = inputs[j] = users[j] = None
+            name[j] = inputs[j] = chain[j] = None
         else:
             name[i], inputs[i] = op, list(parents)
-            users[i] = [(i, k) for k in range(len(parents))]
-            level[i] = 1 + max(level[p] for p in parents)
-    return name, inputs, users, level
+            top = 0
+            for p in parents:
+                if level[p] > top:
+                    top = level[p]
+            level[i] = top + 1
+    return name, inputs, chain, level
+
+
+def _table(lists: list, ids: list[int], width: int) -> np.ndarray:
+    """``lists[i]`` for each i of `ids` (each of `width` ints), as an array of shape (width, len(ids))."""
+    flat = np.fromiter(itertools.chain.from_iterable(map(lists.__getitem__, ids)), np.intp, width * len(ids))
+    return flat.reshape(len(ids), width).T
 
 
 def _summing(
