@@ -144,8 +144,9 @@ class Value(autograd.Node):
         it) and x is the only parent."""
         x = self.data
         if not isinstance(other, Value):
-            n = _to_float(other)
-            return _node(_pow(x, n), power_name(n), (self,), (_dpow_dx(x, n),), self.requires_grad)
+            n = other if type(other) is float else _to_float(other)
+            name = _POWER_NAMES.get(n) or power_name(n)
+            return _node(_pow(x, n), name, (self,), (_dpow_dx(x, n),), self.requires_grad)
         y = other.data
         out = _pow(x, y)
         requires_grad = self.requires_grad or other.requires_grad
@@ -308,6 +309,9 @@ def power_name(n: float) -> str:
     that ``float(name[2:]) == n`` always (a compiled replay reads it back)."""
     short = f"{n:g}"
     return f"**{short}" if float(short) == n or n != n else f"**{n!r}"
+
+
+_POWER_NAMES = {float(n): power_name(n) for n in (-2, -1, 0.5, 2, 3)}  # the common ones, made once
 
 
 def _to_float(x: object) -> float:
