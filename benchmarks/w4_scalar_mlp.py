@@ -238,11 +238,6 @@ def replay_implementations(
     net = scalar.value_net(weights)
     params = scalar.parameters(net)
     add(TGL_COMPILED, compiled_stepper_of(net, X, y), scalar_reset(params), data_of)
-    for paused in (False, True):
-        net = scalar.value_net(weights)
-        params = scalar.parameters(net)
-        step = functools.partial(scalar_step, net, params, Value.tanh, X, y)
-        add(TGL + PAUSED * paused, step, scalar_reset(params), data_of, paused)
 
     Ws = [(W.copy(), b.copy()) for W, b in weights]
 
@@ -265,12 +260,6 @@ def replay_implementations(
 
         step = functools.partial(torch_step, torch, tensors, torch.tensor(X), torch.tensor(y))
         add(TORCH, step, torch_reset, lambda loss: loss.item())
-    if available("micrograd", notes) is not None:
-        for paused in (False, True):
-            model, net = scalar.micrograd_net(weights)
-            params = model.parameters()
-            step = functools.partial(scalar_step, net, params, scalar.micrograd_tanh, X, y)
-            add(MICROGRAD + PAUSED * paused, step, scalar_reset(params), data_of, paused)
     return impls, resets, notes
 
 
@@ -349,24 +338,38 @@ def run(mode: str) -> list[Result]:
         )
     replay = run_replay(mode, sizes, points)
     if MICROGRAD in result.seconds and TGL_COMPILED in replay.seconds:
-        replay.notes.append(
-            f"{TGL_COMPILED}: {result.seconds[MICROGRAD] / replay.seconds[TGL_COMPILED]:.0f}x faster than "
-            f"micrograd's step in the table above, {replay.ratio(MICROGRAD + PAUSED, TGL_COMPILED):.0f}x "
-            f"faster than micrograd's in gc_paused() here"
+        step = replay.seconds[TGL_COMPILED]
+        speedup = result.seconds[MICROGRAD] / step
+        replay.targets.insert(
+            0,
+            Target(
+                "W4 compiled: at least 300x faster than micrograd (micrograd's step above)",
+                f"{speedup:.0f}x faster",
+                speedup >= 300,
+            ),
         )
+        faster = [
+            f"{speedup:.0f}x faster than micrograd's step in the table above",
+            f"{result.seconds[MICROGRAD + PAUSED] / step:.0f}x than micrograd's in gc_paused()",
+            f"{result.seconds[TGL + PAUSED] / step:.0f}x than the eager Value step in gc_paused()",
+        ]
+        if TORCH in result.seconds:
+            faster.append(f"{result.seconds[TORCH] / step:.1f}x than PyTorch's above (its default threads)")
+        replay.notes.append(f"{TGL_COMPILED}: " + ", ".join(faster))
     return [result, replay]
 
 
 def run_replay(mode: str, sizes: list[int], points: int) -> Result:
-    """W4 replay: the time per step after warm-up (`replay_implementations`), and
-    its targets. Steps are timed in turns as everywhere, but back to back
-    within a run, so the eager engines' steps now and then trigger a full
-    garbage collection, which walks every live object: the objects alive
-    before timing (modules, PyTorch's many among them, the networks) are
-    frozen (``gc.freeze()``), so that it walks only what the training made,
-    as in a process without PyTorch. PyTorch runs on one thread here, its
-    fastest on arrays this small (the main table keeps its default)."""
-    steps = pick(mode, 3, 3, 2)
+    """W4 replay: the time per step after warm-up (`replay_implementations`) of
+    the compiled step, by hand and PyTorch, 8 steps back to back per timed
+    run (the eager engines, at tens of milliseconds a step, are in the main
+    table: they have no warm-up to leave out), and its targets. The objects
+    alive before timing (modules, PyTorch's many among them, the networks)
+    are frozen (``gc.freeze()``), so that a garbage collection walks only what
+    the training made, as in a process without PyTorch. PyTorch runs on one
+    thread here, its fastest on arrays this small (the main table keeps its
+    default)."""
+    steps = pick(mode, 8, 8, 2)  # (the loss grows from step to step at this rate: more would overflow)
     impls, resets, notes = replay_implementations(sizes, points, steps)
     torch = optional("torch")
     threads = torch.get_num_threads() if torch is not None else None
@@ -393,9 +396,6 @@ def run_replay(mode: str, sizes: list[int], points: int) -> Result:
         gc.unfreeze()
         if torch is not None:
             torch.set_num_threads(threads)
-    result.target_faster(
-        "W4 compiled: at least 300x faster than micrograd (after warm-up)", TGL_COMPILED, MICROGRAD, 300
-    )
     result.target_at_most(
         "W4 compiled: no slower than PyTorch's step (after warm-up)", TGL_COMPILED, TORCH, 1.0
     )

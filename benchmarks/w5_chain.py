@@ -44,9 +44,11 @@ REPLAY = TGL + COMPILED + ": replays"
 
 
 def implementations(ops: int, traced: dict[str, float] | None = None) -> tuple[dict[str, Train], list[str]]:
-    """Callables building the `ops`-node chain and returning dy/dx. The
-    compiled step that `REPLAY` replays traces on that callable's first call
-    (the check, untimed); the seconds of its two tracing calls go into `traced`."""
+    """Callables building the `ops`-node chain and returning dy/dx. With
+    `traced`, the compiled ones instead (and eager in gc_paused(), and by hand,
+    to compare): the compiled step that `REPLAY` replays traces on that
+    callable's first call (the check, untimed); the seconds of its two tracing
+    calls go into `traced`."""
     half = ops // 2
 
     def chain(x: Value) -> Value:
@@ -97,13 +99,17 @@ def implementations(ops: int, traced: dict[str, float] | None = None) -> tuple[d
             grad = d * grad
         return grad
 
-    impls: dict[str, Train] = {
-        TGL: tgl,
-        PAUSED: tgl_paused,
-        FIRST_CALL: tgl_compiled_first_call,
-        REPLAY: tgl_compiled_replay,
-        HAND: by_hand,
-    }
+    impls: dict[str, Train] = {TGL: tgl, PAUSED: tgl_paused, HAND: by_hand}
+    if (
+        traced is not None
+    ):  # the compiled rows: a table of their own (their tapes, alive, would slow the rest)
+        impls = {
+            PAUSED: tgl_paused,
+            FIRST_CALL: tgl_compiled_first_call,
+            REPLAY: tgl_compiled_replay,
+            HAND: by_hand,
+        }
+        return impls, []
     notes = []
     torch = available("torch", notes)
     if torch is not None:
@@ -134,28 +140,22 @@ def implementations(ops: int, traced: dict[str, float] | None = None) -> tuple[d
 
 def run(mode: str) -> list[Result]:
     """W5 at 100,000 and at 10,000 ops, and the targets (completes, vs PyTorch, linear scaling)."""
-    results = []
+    results, compiled = [], []
     for ops in (pick(mode, 100_000, 100_000, 2_000), pick(mode, 10_000, 10_000, 200)):
+        title = f"W5 chain of {ops:,} Value ops (y = y*1.0001 + 0.001), forward + backward"
+        impls, notes = implementations(ops)
+        args = {"steps": 1, "repeats": pick(mode, 7, 3, 1), "rtol": 1e-9, "reference": HAND}
+        results.append(measure(f"W5 {ops}", title, impls, notes=notes, **args))
         traced: dict[str, float] = {}
-        impls, notes = implementations(ops, traced)
-        result = measure(
-            f"W5 {ops}",
-            f"W5 chain of {ops:,} Value ops (y = y*1.0001 + 0.001), forward + backward",
-            impls,
-            steps=1,
-            repeats=pick(mode, 7, 3, 1),
-            rtol=1e-9,
-            reference=HAND,
-            notes=notes,
+        impls, _ = implementations(ops, traced)
+        result = measure(f"W5 {ops} compiled", title + ", compiled", impls, **args)
+        result.notes.append(
+            "compiled: the two tracing calls before the replays took "
+            + " and ".join(f"{ms(s)} ms" for s in traced.values())
+            + " (once each; the second also compares the graph with the first's)"
         )
-        if traced:
-            result.notes.append(
-                "compiled: the two tracing calls before the replays took "
-                + " and ".join(f"{ms(s)} ms" for s in traced.values())
-                + " (once each; the second also compares the graph with the first's)"
-            )
-            result.extra["compiled_tracing_calls_seconds"] = traced
-        results.append(result)
+        result.extra["compiled_tracing_calls_seconds"] = traced
+        compiled.append(result)
     big, small = results
     done = TGL in big.seconds and TGL in small.seconds
     micrograd = big.failures.get(MICROGRAD, "completes" if MICROGRAD in big.seconds else "not run")
@@ -173,4 +173,4 @@ def run(mode: str) -> list[Result]:
             big.targets.append(
                 Target(f"W5: the 10x longer chain costs at most 12x{how}", f"{growth:.2f}x", growth <= 12)
             )
-    return results
+    return results + compiled

@@ -117,7 +117,7 @@ def test_w6_reports_the_growth_of_each_engine():
 
 @pytest.mark.skipif(not HAVE_MICROGRAD, reason="micrograd is not installed (pip install -e '.[bench]')")
 def test_w5_reports_micrograd_recursion_error_instead_of_failing():
-    big, _ = w5_chain.run("smoke")
+    big = w5_chain.run("smoke")[0]
     assert big.failures == {MICROGRAD: "RecursionError"}
     assert MICROGRAD not in big.seconds
 
@@ -126,7 +126,14 @@ def test_runner_prints_tables_and_writes_json(tmp_path, capsys):
     path = tmp_path / "results.json"
     results = runner.main(["--smoke", "--only", "w0,W5", "--json", str(path)])
     out = capsys.readouterr().out
-    assert [r.key for r in results] == ["W0 (1,)", "W0 (10, 10)", "W5 2000", "W5 200"]
+    assert [r.key for r in results] == [
+        "W0 (1,)",
+        "W0 (10, 10)",
+        "W5 2000",
+        "W5 200",
+        "W5 2000 compiled",
+        "W5 200 compiled",
+    ]
     assert "Targets (" in out and "check:" in out
     saved = json.loads(path.read_text())
     assert saved["mode"] == "smoke"

@@ -42,14 +42,21 @@ from tinygrad_lite import (
     Tensor,
     Value,
     autograd,
-    compile_step,
     detect_anomaly,
     no_grad,
 )
+from tinygrad_lite.compiled import compile_step as auto_compile_step
 from tinygrad_lite.compiled import trace
 from tinygrad_lite.compiled.tensor_tape import TensorTape
 from tinygrad_lite.compiled.value_tape import ValueTape
 from tinygrad_lite.views.tape import describe
+
+
+def compile_step(fn=None, **kwargs):
+    """`compile_step` replaying every graph, even a tiny one that its default
+    (``replay="auto"``) would run eagerly: these tests check the replay itself."""
+    return auto_compile_step(fn, replay="always", **kwargs)
+
 
 RTOL = 1e-12  # relative tolerance of a Value replay against eager (see the module docstring)
 FUZZ = settings(deadline=None, database=None, suppress_health_check=[HealthCheck.filter_too_much])
@@ -1200,3 +1207,48 @@ def test_a_step_whose_loss_is_a_parameter_itself_replays_as_eager(kind):
         assert float(loss.data) == 0.5
         assert float(w.grad) == (1.0 if k % 2 == 0 else 2.0)  # d w / d w, accumulated
     assert step.replays == 2
+
+
+# -- replay="auto": a graph too narrow to gain runs eagerly ------------------------------------
+def test_by_default_a_chain_runs_eagerly_and_says_why():
+    x = Value(0.5)
+
+    def chain(x):
+        y = x
+        for _ in range(300):
+            y = y * 1.0001 + 0.001
+        return y
+
+    step = auto_compile_step(chain)
+    grads = []
+    for _ in range(4):
+        x.grad = 0.0
+        step(x)
+        grads.append(x.grad)
+    x.grad = 0.0
+    chain(x).backward()
+    assert grads == [x.grad] * 4  # eager, so exactly eager's
+    assert (step.traces, step.replays) == (4, 0)
+    assert step.tape().startswith("Value step, not replayed") and 'replay="always"' in step.tape()
+    forced = compile_step(chain)  # replay="always"
+    for _ in range(3):
+        x.grad = 0.0
+        forced(x)
+    assert forced.replays == 1 and x.grad == pytest.approx(grads[0], rel=1e-12)
+
+
+def test_by_default_a_wide_graph_replays():
+    weights = [(np.full((2, 4), 0.3), np.zeros(4)), (np.full((4, 1), -0.2), np.zeros(1))]
+    net = scalar.value_net(weights)
+    rows = np.random.default_rng(0).uniform(-1, 1, (16, 2)).tolist()
+    step = auto_compile_step(
+        lambda: scalar.total([scalar.forward(net, r, [Value.tanh, None])[0] ** 2 for r in rows])
+    )
+    for _ in range(3):
+        step()
+    assert step.replays == 1 and step.tape().startswith("compiled Value step")
+
+
+def test_replay_must_be_auto_or_always():
+    with pytest.raises(ValueError, match="replay must be"):
+        auto_compile_step(lambda: Value(1.0), replay="never")

@@ -31,7 +31,7 @@ from .value_tape import ValueTape
 __all__ = ["CompiledStep", "compile_step"]
 
 
-def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8) -> Any:
+def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8, replay: str = "auto") -> Any:
     """Compile a training step: ``step = compile_step(fn)`` or ``@compile_step``.
 
     `fn` builds the loss from the parameters and its arguments, as you would
@@ -53,7 +53,10 @@ def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8) -
     shapes and dtypes, list lengths, fixed settings) runs `fn` eagerly and
     records its graph; the second runs it again and checks that the graph is
     the same (the same ops on the same nodes, the same numbers made inside);
-    later calls replay it. Parameters (leaves made before the call) and
+    later calls replay it. With ``replay="auto"`` (the default) a `Value` graph
+    too narrow for a replay to be faster (a long chain of scalar ops, a graph of
+    a few dozen nodes) runs eagerly instead, as written, and ``step.tape()``
+    says so; ``replay="always"`` replays it anyway. Parameters (leaves made before the call) and
     arguments are read on every call; everything else `fn` reads, globals,
     attributes, random numbers, is fixed when it is traced. A new shape of
     arguments traces again (at most `max_shapes` are kept), as does a parameter
@@ -67,8 +70,8 @@ def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8) -
     no graph, no gradients). One thread at a time.
     """
     if fn is None:
-        return functools.partial(compile_step, max_shapes=max_shapes)
-    return CompiledStep(fn, max_shapes)
+        return functools.partial(compile_step, max_shapes=max_shapes, replay=replay)
+    return CompiledStep(fn, max_shapes, replay)
 
 
 class CompiledStep:
@@ -77,13 +80,15 @@ class CompiledStep:
     ``traces``: how many times `fn` ran eagerly so far; ``replays``: how many
     calls were replayed; ``tapes``: the compiled tape of each shape of arguments."""
 
-    def __init__(self, fn: Callable[..., Any], max_shapes: int = 8) -> None:
+    def __init__(self, fn: Callable[..., Any], max_shapes: int = 8, replay: str = "auto") -> None:
         if not callable(fn):
             raise TypeError(f"compile_step needs a function, got {type(fn).__name__}")
         if not isinstance(max_shapes, int) or max_shapes < 1:
             raise ValueError(f"max_shapes must be a positive int, got {max_shapes!r}")
+        if replay not in ("auto", "always"):
+            raise ValueError(f'replay must be "auto" or "always", got {replay!r}')
         functools.update_wrapper(self, fn)
-        self.fn, self.max_shapes = fn, max_shapes
+        self.fn, self.max_shapes, self.replay = fn, max_shapes, replay
         self.traces = self.replays = 0
         self._seen: dict[Any, Recording | _Compiled] = {}  # shape of arguments -> first trace, or tape
 
@@ -120,6 +125,8 @@ class CompiledStep:
             return self._eager(args)
         entry = self._seen.get(key)
         if isinstance(entry, _Compiled):
+            if entry.narrow:  # a replay would be slower than running it: it runs as written
+                return self._eager(args)
             if entry.unchanged():
                 self.replays += 1
                 return entry.run(leaves)
@@ -146,16 +153,18 @@ class CompiledStep:
                     "A compiled step must build the same graph on every call with the same "
                     "shapes of arguments; pass what changes as an argument"
                 )
-            self._seen[key] = _Compiled(recording, result[1])
+            self._seen[key] = _Compiled(recording, result[1], always=self.replay == "always")
         return result[0]
 
     def _eager(self, args: Any) -> Any:
-        """`fn` as written (no tracing), and the backward of its loss unless under `no_grad`."""
+        """`fn` as written (no tracing), and the backward of its loss unless under
+        `no_grad`; in `gc_paused`, as a trace (a graph holds no reference cycles)."""
         self.traces += 1
-        outputs, rebuild = _outputs(self.fn(*args))
-        if state.grad_enabled:
-            outputs[0].backward()
-        return rebuild([_detached(node) for node in outputs])
+        with autograd.gc_paused():
+            outputs, rebuild = _outputs(self.fn(*args))
+            if state.grad_enabled:
+                outputs[0].backward()
+            return rebuild([_detached(node) for node in outputs])
 
     def _trace(self, args: tuple, leaves: list[Any], watch: bool) -> tuple[Recording, tuple[Any, Any]]:
         """Run `fn` eagerly under a tracer (watched when `watch`), then its backward."""
@@ -188,12 +197,13 @@ class _Compiled:
     """A tape and what a replay checks first: that the parameters it reads
     still have the shapes, dtypes and requires_grad they were traced with."""
 
-    def __init__(self, recording: Recording, rebuild: Callable[[list[Any]], Any]) -> None:
+    def __init__(self, recording: Recording, rebuild: Callable[[list[Any]], Any], always: bool) -> None:
         root = recording.nodes[recording.outputs[0]]
         self.tape: ValueTape | TensorTape = (
-            ValueTape(recording) if isinstance(root, Value) else TensorTape(recording)
+            ValueTape(recording, always) if isinstance(root, Value) else TensorTape(recording)
         )
         self.rebuild = rebuild
+        self.narrow = getattr(self.tape, "narrow", False)
         self.kind = Value if isinstance(root, Value) else Tensor
         self.leaves = [node for node, kind in zip(recording.nodes, recording.kinds) if kind == "leaf"]
         self.traced = self._state()

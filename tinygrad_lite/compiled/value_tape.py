@@ -40,6 +40,8 @@ from ..tensor import Tensor, _leaf
 from .trace import Recording, tensor_op
 
 _PAD, _SEED = 0, 1  # edge slots holding 0.0 (padding) and 1.0 (dL/dL, the root's only "user")
+#: fewer ops than this per group on average and a replay is slower than running the step eagerly
+NODES_PER_GROUP = 4
 
 
 class _Group:
@@ -105,9 +107,14 @@ class ValueTape:
     level order; ``leaves``: the Values held outside the step (read on every
     call); ``learnt``: the leaves and arguments that receive a gradient (with
     the argument's place, or -1), ``learnt_users`` the edge slots of their
-    contributions; ``counts``: what it holds, for `describe`."""
+    contributions; ``counts``: what it holds, for `describe`.
 
-    def __init__(self, recording: Recording) -> None:
+    ``narrow``: the graph has too few nodes per group (fewer than
+    `NODES_PER_GROUP` on average: a chain, a tiny graph) for a replay to beat
+    Python, and `always` does not ask for one: the tape is then not built, and
+    the step runs eagerly."""
+
+    def __init__(self, recording: Recording, always: bool = False) -> None:
         nodes, kinds = recording.nodes, recording.kinds
         n = len(nodes)
         name, inputs, chain, level = _folded(recording)
@@ -130,8 +137,21 @@ class ValueTape:
             if kept[i] and name[i] is not None:
                 pattern = tuple(needs[x] for x in inputs[i]) if on_path[i] else (False,) * len(inputs[i])
                 members.setdefault((level[i], name[i], pattern), []).append(i)
-        keys = sorted(members)
         kind = [_KIND[k] for k in kinds]
+        sums = [len(inputs[i]) - 2 for i in range(n) if kept[i] and name[i] == "sum"]  # the + a sum replaced
+        self.counts = {  # what the tape holds, for `describe`
+            "nodes": sum(kept) + sum(sums),
+            "ops": sum(map(len, members.values())) + sum(sums),
+            "leaves": sum(1 for i in range(n) if kept[i] and kind[i] == 0),
+            "constants": sum(1 for i in range(n) if kept[i] and kind[i] == 2),
+            "levels": len({key[0] for key in members}),
+            "groups": len(members),
+        }
+        # A group costs about one NumPy call each way, some microseconds; a node run eagerly about one.
+        self.narrow = not always and len(members) * NODES_PER_GROUP > self.counts["ops"]
+        if self.narrow:  # too few nodes per group: a replay would be slower than Python (a chain)
+            return
+        keys = sorted(members)
         order = [i for k in range(3) for i in range(n) if kind[i] == k and kept[i]]
         self.leaves = [nodes[i] for i in order if kind[i] == 0]
         start = first_op = len(order)  # the ops' results follow the leaves, group after group
@@ -169,12 +189,7 @@ class ValueTape:
             start += count
         self.contributions = np.zeros(size)
         self.contributions[_SEED] = 1.0
-        self.counts = {
-            "nodes": sum(kept) + sum(len(inputs[i]) - 2 for i in range(n) if kept[i] and name[i] == "sum"),
-            "leaves": len(self.leaves),
-            "inputs": int(np.count_nonzero(self.used)),
-            "constants": sum(1 for i in range(n) if kept[i] and kind[i] == 2),
-        }
+        self.counts["inputs"] = int(np.count_nonzero(self.used))
 
         # each node's users, in eager order: the user made last first, its first input before its second
         user, position, parent, edge = (np.concatenate(column) for column in zip(*edges))

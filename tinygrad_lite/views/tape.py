@@ -23,14 +23,22 @@ def describe(tape: ValueTape | TensorTape, max_lines: int = 40) -> str:
 
 def _value_tape(tape: ValueTape, max_lines: int) -> str:
     counts = tape.counts
+    if tape.narrow:
+        return (
+            f"Value step, not replayed: its {counts['ops']:,} ops would be {counts['groups']:,} array ops "
+            f"in {counts['levels']:,} levels, {counts['ops'] / max(counts['groups'], 1):.1f} nodes each "
+            "on average (a chain of scalar ops, or a tiny graph). An array op costs some microseconds, "
+            "about what Python takes for a node, so a replay would be slower: the step runs eagerly "
+            '(compile_step(fn, replay="always") replays it anyway)'
+        )
     levels: dict[int, list[str]] = {}
     for group in tape.groups:
         name = f"sum of {group.index.shape[0]}" if group.name == "sum" else group.name
         levels.setdefault(group.level, []).append(f"{name} ×{group.stop - group.start:,}")
     backward = sum(group.backward for group in tape.groups)
     lines = [
-        f"compiled Value step: {counts['nodes']:,} nodes replayed as {len(tape.groups):,} array ops "
-        f"in {len(levels):,} levels",
+        f"compiled Value step: {counts['nodes']:,} nodes replayed as {counts['groups']:,} array ops "
+        f"in {counts['levels']:,} levels",
         f"  read on every call: {counts['leaves']:,} parameters and {counts['inputs']:,} inputs; "
         f"fixed: {counts['constants']:,} constants",
         "  level  forward: one op per group of nodes, all the nodes of a level at once "
