@@ -1252,3 +1252,22 @@ def test_by_default_a_wide_graph_replays():
 def test_replay_must_be_auto_or_always():
     with pytest.raises(ValueError, match="replay must be"):
         auto_compile_step(lambda: Value(1.0), replay="never")
+
+
+def test_a_compiled_method_gets_its_object_and_replays():
+    class Model:
+        def __init__(self, w):
+            self.w = Value(w)
+
+        @auto_compile_step
+        def loss(self, xs):
+            return scalar.total([(self.w * x).tanh() ** 2 for x in xs])
+
+    a, b = Model(0.5), Model(-0.25)
+    xs = [0.1 * k for k in range(40)]
+    for _ in range(3):
+        a.loss(xs)
+        b.loss(xs)
+    expected = scalar.total([(Value(0.5) * x).tanh() ** 2 for x in xs])
+    assert a.loss(xs).data == pytest.approx(expected.data, rel=1e-12)
+    assert (Model.loss.traces, Model.loss.replays) == (4, 3)  # two tapes, a's and b's, each traced twice

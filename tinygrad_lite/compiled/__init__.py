@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import operator
+import types
 from collections.abc import Callable
 from typing import Any
 
@@ -106,6 +107,11 @@ class CompiledStep:
         if not tapes:
             return f"{self.__name__}: not compiled yet (it compiles on its second call)"
         return describe(tapes[-1])
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        """As a method decorator: ``obj.step(x)`` calls the step with obj first
+        (a fixed setting: each object gets its own tapes)."""
+        return self if obj is None else types.MethodType(self, obj)
 
     def reset(self) -> None:
         """Forget every trace and tape: the next calls trace again."""
