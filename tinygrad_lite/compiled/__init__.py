@@ -54,10 +54,11 @@ def compile_step(fn: Callable[..., Any] | None = None, *, max_shapes: int = 8, r
     shapes and dtypes, list lengths, fixed settings) runs `fn` eagerly and
     records its graph; the second runs it again and checks that the graph is
     the same (the same ops on the same nodes, the same numbers made inside);
-    later calls replay it. With ``replay="auto"`` (the default) a `Value` graph
-    too narrow for a replay to be faster (a long chain of scalar ops, a graph of
-    a few dozen nodes) runs eagerly instead, as written, and ``step.tape()``
-    says so; ``replay="always"`` replays it anyway. Parameters (leaves made before the call) and
+    later calls replay it. With ``replay="auto"`` (the default) a `Value`
+    graph too narrow for a replay to be faster (a long chain of scalar ops, a
+    graph of a few dozen nodes) runs eagerly instead, as written, and
+    ``step.tape()`` says so; ``replay="always"`` replays it anyway. Parameters
+    (leaves made before the call) and
     arguments are read on every call; everything else `fn` reads, globals,
     attributes, random numbers, is fixed when it is traced. A new shape of
     arguments traces again (at most `max_shapes` are kept), as does a parameter
