@@ -106,6 +106,7 @@ NOT_DRAWN = {
     "mse": "a loss",
     "cross_entropy": "a loss",
     "nll_loss": "a loss",
+    "outside_graph": "no gradient: drawn inside where and masked_fill (the comparisons x > y)",
 }
 
 

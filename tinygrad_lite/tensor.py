@@ -458,11 +458,12 @@ class Tensor(autograd.Node):
 
     # -- comparisons: boolean tensors, outside the graph ------------------------
     def _compare(self, other: Operand, fn: Any) -> Tensor:
-        other_data = other.data if isinstance(other, Tensor) else other
         try:
-            return Tensor(fn(self.data, other_data), dtype=bool)
+            if isinstance(other, Tensor):
+                return outside_graph(fn, self, other)
+            return outside_graph(_compared, self, compare=fn, other=other)  # a number stays a Python number
         except ValueError:
-            shapes = [self.shape, np.shape(other_data)]
+            shapes = [self.shape, np.shape(other.data if isinstance(other, Tensor) else other)]
             raise ShapeError(
                 f"{fn.__name__}: cannot compare shapes {shapes[0]} and {shapes[1]}: "
                 + _broadcast_mismatch(shapes)
@@ -657,7 +658,7 @@ class Tensor(autograd.Node):
         """`any` or `all` (`fn`) over the axes given in either spelling."""
         if dim is not None or keepdim is not None or numpy_kw:
             axis, keepdims = _axis_keywords(name, axis, dim, keepdims, keepdim, numpy_kw=numpy_kw)
-        return Tensor(fn(self.data, axis=_axes(axis, self.ndim), keepdims=keepdims))
+        return outside_graph(fn, self, axis=_axes(axis, self.ndim), keepdims=keepdims)
 
     # -- shape --------------------------------------------------------------
     def reshape(self, *shape: int) -> Tensor:
@@ -1112,15 +1113,15 @@ class Tensor(autograd.Node):
 
     def isnan(self) -> Tensor:
         """Where the elements are NaN: a bool tensor outside the graph (as torch.isnan)."""
-        return Tensor(np.isnan(self._data), dtype=np.bool_)
+        return outside_graph(np.isnan, self)
 
     def isinf(self) -> Tensor:
         """Where the elements are +inf or -inf: a bool tensor outside the graph."""
-        return Tensor(np.isinf(self._data), dtype=np.bool_)
+        return outside_graph(np.isinf, self)
 
     def isfinite(self) -> Tensor:
         """Where the elements are neither inf nor NaN: a bool tensor outside the graph."""
-        return Tensor(np.isfinite(self._data), dtype=np.bool_)
+        return outside_graph(np.isfinite, self)
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Tensor:
         """x where x > 0, else negative_slope * x (torch.nn.functional.leaky_relu)."""
@@ -1175,7 +1176,7 @@ class Tensor(autograd.Node):
         target = _numeric_dtype(dtype)
         if target.kind == "f" and self._data.dtype.kind == "f":
             return apply(ops.Cast, self, dtype=target)
-        return Tensor(self._data.astype(target), dtype=target)
+        return outside_graph(np.ndarray.astype, self, dtype=target)
 
     def float(self) -> Tensor:
         """As float32 (torch.Tensor.float); ``float(t)`` is the Python number of a one-element tensor."""
@@ -1335,6 +1336,23 @@ def _checked(out: Tensor, fn: Any, inputs: tuple[Tensor, ...], params: dict) -> 
 
 
 _data = operator.attrgetter("_data")
+
+
+def _compared(x: np.ndarray, *, compare: Any, other: Any) -> np.ndarray:
+    """``compare(x, other)`` for an `other` that is not a Tensor (see `Tensor._compare`)."""
+    return compare(x, other)
+
+
+def outside_graph(fn: Any, *inputs: Tensor, **params: Any) -> Tensor:
+    """``fn(*arrays, **params)`` for a result outside the graph (a comparison's
+    mask, isnan, a cast to integers): a leaf that no gradient reaches, as in
+    PyTorch. Shown to `compile_step`'s tracer as an op (`ops.OutsideGraph`), so
+    that a replay computes it again from each call's data."""
+    out = fn(*map(_data, inputs), **params)
+    out = _leaf(out if type(out) is np.ndarray else np.asarray(out))
+    if state.tracer is not None:
+        state.tracer.op(out, ops.OutsideGraph, inputs, {"fn": fn, **params})
+    return out
 
 
 def _lift(inputs: tuple) -> tuple[Tensor, ...]:

@@ -20,18 +20,19 @@ import numpy as np
 
 from .. import autograd
 from ..tensor import Tensor
-from .trace import Recording, needed
+from .trace import Bound, Recording, needed
 
 
 class TensorTape:
-    """``steps``: (node, op, inputs, params) for each op the outputs depend on, in the order made;
+    """``steps``: (node, op, inputs, params, the checks due before it, its
+    parameters bound to other nodes) for each op the outputs depend on, in the order made;
     ``inputs``: the node of each flat argument (None where unused);
     ``outputs``: the output nodes, the loss first."""
 
     def __init__(self, recording: Recording) -> None:
         nodes, kept = recording.nodes, needed(recording)
         checks = [(before, nodes[i], check) for before, i, check in recording.checks if kept[i]]
-        self.steps: list[tuple[Tensor, Any, tuple[Tensor, ...], dict, list]] = []
+        self.steps: list[tuple[Tensor, Any, tuple[Tensor, ...], dict, list, list]] = []
         made = 0  # ops made so far, in the order of the trace
         for node, op, keep in zip(nodes, recording.ops, kept):
             if op is None:
@@ -41,7 +42,8 @@ class TensorTape:
                 inputs = tuple(nodes[i] for i in positions)
                 if not node.requires_grad:  # apply kept it as a leaf; forward may read ctx.parents
                     node.parents = inputs
-                self.steps.append((node, fn, inputs, params or {}, _due(checks, made)))
+                bound = [(name, nodes[p.index]) for name, p in (params or {}).items() if isinstance(p, Bound)]
+                self.steps.append((node, fn, inputs, dict(params or {}), _due(checks, made), bound))
             made += 1
         self.checks = _due(checks, made)  # the checks made after the last op
         self.inputs = [nodes[i] if i >= 0 and kept[i] else None for i in recording.inputs]
@@ -60,9 +62,11 @@ class TensorTape:
             if node is not None:
                 node._data = array
                 node.grad = tensor.grad if tensor is not None else None
-        for node, fn, parents, params, checks in self.steps:
+        for node, fn, parents, params, checks, bound in self.steps:
             for checked, check in checks:  # a loss's check of its inputs, where the eager step made it
                 check(checked._data)
+            for name, source in bound:  # a parameter that is another node's data (a where's mask)
+                params[name] = source._data
             out = fn.forward(node, *map(_data, parents), **params)
             node._data = out if type(out) is np.ndarray else np.asarray(out)
         for checked, check in self.checks:

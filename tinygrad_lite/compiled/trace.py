@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .. import autograd, ops
+from .. import tensor as tensor_module
 from ..autograd import Node, state
 from ..errors import CompileError
 from ..tensor import Tensor
@@ -51,6 +52,7 @@ class Tracer:
         self.records: dict[Node, tuple[Any, tuple, dict | None]] = {}
         # (ops recorded before it, node, check of its values): see autograd.check_values
         self.checks: list[tuple[int, Node, Any]] = []
+        self.masks: list[Node] = []  # nodes whose data became an op's parameter (a where's condition)
         self.watch = watch
         self.reason: str | None = None
         self.start = autograd.new_seq()
@@ -157,6 +159,9 @@ def _trusted_codes() -> set:
 
 
 _TRUSTED: set | None = None
+#: code that reads a node's data only to hand the array itself to an op as a parameter
+#: (where's and masked_fill's condition): the Recording binds that parameter to the node
+_AS_PARAMETER = {tensor_module._bool_mask.__code__}
 
 
 @contextlib.contextmanager
@@ -179,7 +184,10 @@ def watching(tracer: Tracer) -> Iterator[None]:
         get, put = slot.__get__, slot.__set__
 
         def read(node: Any, get: Any = get) -> Any:
-            if sys._getframe(1).f_code not in trusted:
+            code = sys._getframe(1).f_code
+            if code in _AS_PARAMETER:  # a mask given to an op as it is: bound to its node (Recording)
+                tracer.masks.append(node)
+            elif code not in trusted:
                 tracer.refuse(f"the step reads the value of a {type(node).__name__} (.data)")
             return get(node)
 
@@ -260,6 +268,8 @@ class Recording:
                 index[x] = len(nodes)
                 add_node(x)
                 add_record(None)
+        if isinstance(outputs[0], Tensor):
+            _bind_parameters(nodes, records, tracer.masks)
         self.nodes, self.ops = nodes, records
         # (ops made before it, the node checked, the check), for the checks of nodes in the graph
         self.checks = [(before, index[node], check) for before, node, check in tracer.checks if node in index]
@@ -326,6 +336,45 @@ class Recording:
         return [mine[i].data for i in constants] == [theirs[i].data for i in constants]
 
 
+class Bound:
+    """An op's parameter that is the data of node `index` of the Recording (a
+    where's condition computed in the step): a replay passes that node's data."""
+
+    __slots__ = ("index",)
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Bound) and other.index == self.index
+
+    def __repr__(self) -> str:
+        return f"the data of node {self.index}"
+
+
+def _bind_parameters(nodes: list[Node], records: list, masks: list[Node]) -> None:
+    """Replace each op parameter that is a node's data array, the same object, by
+    `Bound` (in place in `records`). A mask read by `_bool_mask` (in `masks`)
+    must have become one, or the replay would keep the first call's values."""
+    data = {id(node._data): i for i, node in enumerate(nodes)}
+    bound = set()
+    for k, record in enumerate(records):
+        if record is not None and record[2]:
+            params = {
+                name: Bound(data[id(value)]) if isinstance(value, np.ndarray) and id(value) in data else value
+                for name, value in record[2].items()
+            }
+            bound.update(param.index for param in params.values() if isinstance(param, Bound))
+            records[k] = (record[0], record[1], params)
+    index = {id(node): i for i, node in enumerate(nodes)}
+    for mask in masks:
+        if index.get(id(mask)) not in bound:
+            raise CompileError(
+                "the step uses a mask's values in a way a replay cannot repeat (its array was not "
+                "given to an op as it is); compute it outside the step and pass it as an argument"
+            )
+
+
 def needed(recording: Recording) -> bytearray:
     """1 for each node of `recording` that its outputs depend on, else 0 (an op
     whose result the step did not return nor use is not replayed)."""
@@ -337,6 +386,9 @@ def needed(recording: Recording) -> bytearray:
         if flags[i] and ops[i] is not None:
             for j in ops[i][1]:
                 flags[j] = 1
+            for param in ops[i][2].values() if ops[i][2] else ():
+                if isinstance(param, Bound):  # a parameter computed in the step (a where's mask)
+                    flags[param.index] = 1
     return flags
 
 

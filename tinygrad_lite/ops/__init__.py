@@ -84,7 +84,7 @@ from .elementwise import (
 from .losses import MSE, CrossEntropy, NLLLoss
 from .movement import Cat, Expand, Flip, GetItem, Pad, Repeat, Reshape, Stack, Transpose, Tril, Triu
 from .reductions import CumSum, LogSumExp, Max, Mean, Min, Prod, Std, Sum, Var
-from .selection import Gather, MaskedFill, Maximum, Minimum, Where
+from .selection import Gather, MaskedFill, Maximum, Minimum, OutsideGraph, Where
 
 __all__ = [
     "MSE",
@@ -131,6 +131,7 @@ __all__ = [
     "Mul",
     "NLLLoss",
     "Neg",
+    "OutsideGraph",
     "Pad",
     "Pow",
     "Prod",

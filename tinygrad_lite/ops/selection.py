@@ -1,5 +1,6 @@
 """Selection: each output element is picked from one input (where, maximum,
-minimum, masked_fill, gather), so its gradient goes back to the element it came from."""
+minimum, masked_fill, gather), so its gradient goes back to the element it came from;
+and what picks them, the masks of comparisons (`OutsideGraph`), which no gradient reaches."""
 
 from __future__ import annotations
 
@@ -118,3 +119,16 @@ class Gather:
         out = np.zeros(shape or (1,), g.dtype)
         np.add.at(out, ctx.saved, g.reshape(-1) if not shape else g)
         return (out.reshape(shape),)
+
+
+class OutsideGraph:
+    """z = fn(x, ...) for a NumPy function whose result the gradient does not
+    reach: a comparison (``x > y`` is numpy.greater), isnan, any and all. It has
+    no backward: its result is a leaf, as in PyTorch. It is an op so that a
+    compiled step (`compile_step`) computes a mask again from each call's data."""
+
+    name = "outside_graph"
+
+    @staticmethod
+    def forward(ctx: Any, *arrays: Array, fn: Any, **params: Any) -> Array:
+        return fn(*arrays, **params)

@@ -60,14 +60,21 @@ def _tensor_tape(tape: TensorTape, max_lines: int) -> str:
         "  op           inputs -> output",
     ]
     rows = [
-        f"  {fn.name:<12} {' '.join(_shape(x) for x in inputs)} -> {_shape(node)}"
-        for node, fn, inputs, *_ in tape.steps
+        f"  {_name(fn, params):<12} {' '.join(_shape(x) for x in inputs)} -> {_shape(node)}"
+        for node, fn, inputs, params, *_ in tape.steps
     ]
     lines += _shortened(rows, max_lines, "ops")
     lines.append(
         f"  backward: the engine's own backward over {len(tape.computed):,} nodes, in the traced order"
     )
     return "\n".join(lines)
+
+
+def _name(fn: Any, params: dict) -> str:
+    """An op's name; for a computation outside the graph, its NumPy function's (greater, isnan)."""
+    if fn.name != "outside_graph":
+        return fn.name
+    return getattr(params.get("compare", params["fn"]), "__name__", "outside_graph")
 
 
 def _shape(node: Any) -> str:
