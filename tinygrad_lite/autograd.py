@@ -210,14 +210,14 @@ class group(contextlib.ContextDecorator):  # noqa: N801 - a context, named like 
         state.set(state.grad_enabled, state.anomaly, self._outer)
 
 
-def check_values(node: Any, check: Any) -> None:
-    """``check(node's data)`` now: a check that raises on values it refuses (a
+def check_values(tensor: Any, check: Any) -> None:
+    """``check(tensor's data)`` now: a check that raises on values it refuses (a
     probability outside [0, 1], a label out of range). While `compile_step`
     traces a call, the check is also kept, and every replay runs it again on
-    the node's new data, so a compiled step refuses what the eager one would."""
+    the tensor's new data, so a compiled step refuses what the eager one would."""
     if state.tracer is not None:
-        state.tracer.check(node, check)
-    check(node._data if hasattr(node, "_data") else node.data)
+        state.tracer.check(tensor, check)
+    check(tensor._data)
 
 
 def is_grad_enabled() -> bool:
@@ -344,19 +344,12 @@ def backward_in_order(root: Any, seed: Any, computed: list) -> None:
     replaying its graph): `computed` holds its nodes that have parents, root
     first and each node before its parents. The same resets, seed and chain
     rule as `backward`, without finding the order again."""
-    _one_pass_at_a_time.acquire()
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with _one_pass_at_a_time, gc_paused():
         for node in computed:
             node.grad = node._no_grad_yet
         root._accumulate(seed)
         for node in computed:
             node._propagate()
-    finally:
-        if collecting:
-            gc.enable()
-        _one_pass_at_a_time.release()
 
 
 def _prepare(root: Any, seed: Any) -> list:

@@ -146,7 +146,7 @@ class CompiledStep:
     def _traced(self, key: Any, args: tuple, leaves: list[Any], entry: Recording | None) -> Any:
         """A traced call: the first of this shape of arguments (recorded), or the
         second (compared with the first, then compiled)."""
-        recording, result = self._trace(args, leaves, watch=entry is None)
+        recording, result = self._trace(args, key, leaves, watch=entry is None)
         if entry is None:
             if len(self._seen) >= self.max_shapes:
                 del self._seen[next(iter(self._seen))]
@@ -173,18 +173,14 @@ class CompiledStep:
                 outputs[0].backward()
             return rebuild([_detached(node) for node in outputs])
 
-    def _trace(self, args: tuple, leaves: list[Any], watch: bool) -> tuple[Recording, tuple[Any, Any]]:
+    def _trace(
+        self, args: tuple, key: Any, leaves: list[Any], watch: bool
+    ) -> tuple[Recording, tuple[Any, Any]]:
         """Run `fn` eagerly under a tracer (watched when `watch`), then its backward."""
         self.traces += 1
         tracer = Tracer(watch)
-        made = iter([_input(leaf) for leaf in leaves])
-        inputs: list[Any] = []
-
-        def take(_: Any) -> Any:
-            inputs.append(next(made))
-            return inputs[-1]
-
-        real = _rebuild_arguments(args, take)
+        inputs = [_input(leaf) for leaf in leaves]
+        real = _with_leaves(args, key, iter(inputs))
         with tracing(tracer):
             result = self.fn(*real)
         if tracer.reason is not None:
@@ -295,19 +291,18 @@ def _input(leaf: Any) -> Any:
     return Tensor(leaf, dtype=leaf.dtype)
 
 
-def _rebuild_arguments(args: Any, take: Callable[[Any], Any]) -> Any:
-    """`args` with every leaf (number, array, Value, Tensor) replaced by ``take(leaf)``, in order."""
+def _with_leaves(args: tuple, key: tuple, leaves: Any) -> tuple:
+    """`args` with each leaf that `_flatten` found (its `key` says where) replaced
+    by the next of `leaves`, in order."""
 
-    def rebuild(x: Any) -> Any:
-        if isinstance(x, (Value, Tensor, np.ndarray)) or (
-            isinstance(x, (int, float, np.integer, np.floating)) and not isinstance(x, (bool, np.bool_))
-        ):
-            return take(x)
-        if isinstance(x, (list, tuple)):
-            return type(x)(map(rebuild, x))
-        return x
+    def put(x: Any, shape: Any) -> Any:
+        if shape == "number" or shape[0] in ("array", "Value", "Tensor"):
+            return next(leaves)
+        if shape[0] == "fixed":
+            return x
+        return type(x)(map(put, x, shape[1]))  # a list or tuple
 
-    return tuple(map(rebuild, args))
+    return tuple(map(put, args, key))
 
 
 def _outputs(result: Any) -> tuple[list[Any], Callable[[list[Any]], Any]]:

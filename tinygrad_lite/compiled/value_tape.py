@@ -34,7 +34,6 @@ from typing import Any
 
 import numpy as np
 
-from .. import ops
 from ..ops.core import quiet
 from ..tensor import Tensor, _leaf
 from .trace import Recording, tensor_op
@@ -57,7 +56,7 @@ class _Group:
     ) -> None:
         self.level, self.name, self.index = level, name, index
         self.start, self.stop = start, start + index.shape[1]
-        self.fn = ops.Add if name == "sum" else tensor_op(name)
+        self.fn = tensor_op(name)
         self.rows = [r for r, need in enumerate(needs) if need]
         self.first_edge = first_edge
         self.backward = bool(self.rows)  # whether the nodes are on the root's backward path
@@ -70,15 +69,10 @@ class _Group:
 
     def forward(self, values: np.ndarray) -> None:
         """The group's results from `values`, written into it."""
-        gathered, ctx = values[self.index], self.ctx
-        if self.name == "sum":  # the terms added one after another (x + y, ops.Add), as the chain did
-            out = _in_order(gathered)
-        else:
-            arrays = [*gathered, *(stub._data for stub in ctx.parents[len(gathered) :])]
-            for stub, array in zip(ctx.parents, arrays):
-                stub._data = array
-            out = self.fn.forward(ctx, *arrays)
-        ctx._data = out
+        ctx = self.ctx
+        for stub, array in zip(ctx.parents, values[self.index]):
+            stub._data = array
+        ctx._data = out = self.fn.forward(ctx, *[stub._data for stub in ctx.parents])
         values[self.start : self.stop] = out
 
     def backward_into(self, contributions: np.ndarray) -> None:
@@ -86,13 +80,32 @@ class _Group:
         g = _sum(contributions, self.grad_from)
         at, size = self.first_edge, len(g)
         parts = self.fn.backward(self.ctx, g)
-        if self.name == "sum":  # each + of the chain passes g on to both its inputs: every term gets g
-            block = contributions[at : at + len(self.rows) * size]
-            block.reshape(len(self.rows), size)[...] = parts[0]
-            return
         for r in self.rows:
             contributions[at : at + size] = parts[r]
             at += size
+
+
+class _SumGroup(_Group):
+    """Running sums, each a chain of + folded into one node of many terms: the
+    terms added one after another, as the chain did (`ops.Add`'s x + y), and
+    every term given the sum's gradient (`ops.Add`'s backward passes g on to
+    both inputs of each +)."""
+
+    def __init__(
+        self, level: int, index: np.ndarray, start: int, needs: tuple[bool, ...], first_edge: int
+    ) -> None:
+        super().__init__(level, "+", index, start, needs, first_edge)
+        self.name = "sum"
+
+    def forward(self, values: np.ndarray) -> None:
+        self.ctx._data = out = _in_order(values[self.index])
+        values[self.start : self.stop] = out
+
+    def backward_into(self, contributions: np.ndarray) -> None:
+        g = _sum(contributions, self.grad_from)
+        every_term = self.fn.backward(self.ctx, g)[0]
+        at, size = self.first_edge, len(g)
+        contributions[at : at + len(self.rows) * size].reshape(len(self.rows), size)[...] = every_term
 
 
 def _stub(data: np.ndarray, requires_grad: bool) -> Tensor:
@@ -120,16 +133,7 @@ class ValueTape:
         name, inputs, chain, level = _folded(recording)
         needs = list(map(_requires_grad, nodes))
         root = recording.outputs[0]
-        kept, on_path = bytearray(n), bytearray(n)  # what the outputs depend on; what backward visits
-        for i in recording.outputs:
-            kept[i] = 1
-        on_path[root] = 1
-        for i in range(n - 1, -1, -1):
-            if kept[i] and name[i] is not None:
-                for x in inputs[i]:
-                    kept[x] = 1
-                    if on_path[i] and needs[x]:
-                        on_path[x] = 1
+        kept, on_path = _reach(recording.outputs, name, inputs, needs)
 
         # groups: the ops of one level, one name, one number of inputs and the same inputs needing grad
         members: dict[tuple, list[int]] = {}
@@ -166,7 +170,6 @@ class ValueTape:
         self.inputs = np.array([slot[i] if i >= 0 else -1 for i in recording.inputs], dtype=np.intp)
         self.used = self.inputs >= 0  # (-1: an argument the outputs do not use)
         self.outputs = [int(slot[i]) for i in recording.outputs]
-        self.checks = [(int(slot[i]), check) for _, i, check in recording.checks if kept[i]]
 
         # forward groups; each contribution of an input needing grad gets an edge slot
         self.groups: list[_Group] = []
@@ -179,7 +182,10 @@ class ValueTape:
             count, arity = len(ids), len(key[2])
             parents = _table(inputs, ids, arity)  # (inputs, nodes)
             by = _table(chain, ids, arity) if key[1] == "sum" else None  # the + that used each term
-            group = _Group(key[0], key[1], slot[parents], start, key[2], size)
+            if key[1] == "sum":
+                group = _SumGroup(key[0], slot[parents], start, key[2], size)
+            else:
+                group = _Group(key[0], key[1], slot[parents], start, key[2], size)
             for r in group.rows:
                 user = np.asarray(ids) if by is None else by[r]
                 position = r if by is None else min(r, 1)
@@ -191,11 +197,7 @@ class ValueTape:
         self.contributions[_SEED] = 1.0
         self.counts["inputs"] = int(np.count_nonzero(self.used))
 
-        # each node's users, in eager order: the user made last first, its first input before its second
-        user, position, parent, edge = (np.concatenate(column) for column in zip(*edges))
-        by_parent = np.lexsort((position, -user, parent))
-        edge, counts = edge[by_parent], np.bincount(parent, minlength=n)
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        edge, starts, counts = _by_node_in_eager_order(edges, n)
         for key, group in zip(keys, self.groups):
             if group.backward:
                 ids = members[key]
@@ -218,8 +220,6 @@ class ValueTape:
             values[self.inputs[self.used]] = np.asarray(data)[self.used]
         for group in self.groups:
             group.forward(values)
-        for where, check in self.checks:
-            check(values[where])
         for group in reversed(self.groups):
             if group.backward:
                 group.backward_into(contributions)
@@ -236,13 +236,41 @@ _requires_grad = operator.attrgetter("requires_grad")
 _KIND = {"leaf": 0, "input": 1, "constant": 2, "op": 3}
 
 
+def _reach(outputs: list[int], name: list, inputs: list, needs: list[bool]) -> tuple[bytearray, bytearray]:
+    """Flags per node: what the outputs depend on (``kept``), and what eager
+    backward visits from the root, the first output (``on_path``: its ancestors
+    through inputs that need grad)."""
+    kept, on_path = bytearray(len(name)), bytearray(len(name))
+    for i in outputs:
+        kept[i] = 1
+    on_path[outputs[0]] = 1
+    for i in range(len(name) - 1, -1, -1):
+        if kept[i] and name[i] is not None:
+            for x in inputs[i]:
+                kept[x] = 1
+                if on_path[i] and needs[x]:
+                    on_path[x] = 1
+    return kept, on_path
+
+
+def _by_node_in_eager_order(edges: list[tuple], n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The edge slots sorted by the node whose gradient they add to, and for each
+    node in eager backward's order (the user made last first, and for one user
+    its first input before its second); with where each node's run starts and
+    how long it is. `edges` holds arrays (user, position, node, slot)."""
+    user, position, parent, edge = (np.concatenate(column) for column in zip(*edges))
+    counts = np.bincount(parent, minlength=n)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    return edge[np.lexsort((position, -user, parent))], starts, counts
+
+
 def _folded(recording: Recording) -> tuple[list, list, list, list[int]]:
     """For each node: its op's name and its inputs (None for a leaf), the nodes
     of the chain of + it sums (for a sum, else None: see below), and its level
     (0 for a leaf, else one more than its highest input).
 
-    A ``+`` whose first input is a ``+`` (or a sum) that nothing else uses, is
-    not an output and is not checked, continues that running sum: the two
+    A ``+`` whose first input is a ``+`` (or a sum) that nothing else uses and
+    that is not an output continues that running sum: the two
     become one "sum" of all their terms, and the first is no longer a node
     (None). Its chain lists the + that took each term: the first + its first
     two terms, each later + one more."""
@@ -252,7 +280,7 @@ def _folded(recording: Recording) -> tuple[list, list, list, list[int]]:
         if record is not None:
             for j in record[1]:
                 uses[j] += 1
-    whole = {*recording.outputs, *(i for _, i, _ in recording.checks)}
+    whole = set(recording.outputs)
     name: list[str | None] = [None] * n
     inputs: list[list[int] | None] = [None] * n
     chain: list[list[int] | None] = [None] * n
